@@ -1,0 +1,2 @@
+export { backoffDelay, defaultBackoff, delay, type BackoffOptions } from './backoff';
+export { silentLogger, type LogFields, type Logger } from './logger';

@@ -1,0 +1,2 @@
+export { dropCaptureSlot, provisionCapture, type CaptureOptions } from './capture';
+export { outboxMigrations } from './migrations';
