@@ -52,8 +52,8 @@ pg_init() {
       die "initdb failed (full log: $STACK_LOGS/initdb.log)"
     }
   rm -f "$pwfile"
-  # Replication connections from the loopback address, for Debezium.
-  echo "host replication all 127.0.0.1/32 scram-sha-256" >>"$PG_DATA/pg_hba.conf"
+  # Debezium's logical replication connections name a database, so they match
+  # the ordinary `host all` rule that --auth-host set up; no replication rule.
 }
 
 pg_start() {

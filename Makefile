@@ -1,0 +1,70 @@
+# eventline: one entry point for the stack, the apps and the checks.
+# `make up` brings everything up (Docker when an engine answers, else local
+# processes); `make test` runs every test, starting the stack if needed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STACK := scripts/stack/stack.sh
+CLI := node --import tsx apps/cli/src/main.ts
+# Docker is used when its engine answers, unless EVENTLINE_STACK=local.
+USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
+
+.PHONY: help install up down status logs clean test build lint format setup
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+node_modules/.installed: package.json package-lock.json $(wildcard libs/*/package.json apps/*/package.json)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed ## install npm packages (Maven artifacts come with `make up`)
+
+up: install ## start the stack and set up databases, connectors and schemas
+ifeq ($(USE_DOCKER),yes)
+	docker compose up -d --wait
+else
+	bash $(STACK) up
+endif
+	$(CLI) setup
+
+down: ## stop everything that `make up` started
+ifeq ($(USE_DOCKER),yes)
+	docker compose down
+else
+	bash $(STACK) down
+endif
+
+status: ## show each component, its address and resident memory
+ifeq ($(USE_DOCKER),yes)
+	docker compose ps
+else
+	bash $(STACK) status
+endif
+
+logs: ## show where the logs are and their last lines
+ifeq ($(USE_DOCKER),yes)
+	docker compose logs --tail=50
+else
+	bash $(STACK) logs
+endif
+
+clean: ## stop and delete all data, including replication slots
+ifeq ($(USE_DOCKER),yes)
+	docker compose down --volumes
+else
+	bash $(STACK) clean
+endif
+
+test: up ## run every test on the real stack (starts it when needed)
+	npm test
+
+build: install ## type-check everything
+	npx tsc -p tsconfig.json --noEmit
+
+lint: install ## ESLint and Prettier
+	npx eslint .
+	npx prettier --check .
+
+format: install ## rewrite files with Prettier
+	npx prettier --write .
