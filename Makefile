@@ -9,7 +9,8 @@ CLI := node --import tsx apps/cli/src/main.ts
 # Docker is used when its engine answers, unless EVENTLINE_STACK=local.
 USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
 
-.PHONY: help install up down status logs clean test build lint format setup
+.PHONY: help install up down status logs clean test build lint format \
+	schemas-register schemas-types schemas-types-check schemas-check
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,6 +28,7 @@ else
 	bash $(STACK) up
 endif
 	$(CLI) setup
+	$(CLI) schemas register
 
 down: ## stop everything that `make up` started
 ifeq ($(USE_DOCKER),yes)
@@ -68,3 +70,16 @@ lint: install ## ESLint and Prettier
 
 format: install ## rewrite files with Prettier
 	npx prettier --write .
+
+schemas-register: install ## register every schema in schemas/ with its compatibility mode
+	$(CLI) schemas register
+
+schemas-types: install ## regenerate libs/schemas/src/generated from schemas/
+	node --import tsx scripts/schemas/generate-types.ts
+
+schemas-types-check: install ## fail when the generated types are stale
+	node --import tsx scripts/schemas/generate-types.ts --check
+
+# Offline against the git history; add REGISTRY=<url> to check the registry too.
+schemas-check: install ## check every schema change for compatibility (names the field)
+	node --import tsx scripts/schemas/check.ts $(if $(REGISTRY),--registry $(REGISTRY))

@@ -2,6 +2,7 @@
 import pino from 'pino';
 
 import { readConfig } from './config';
+import { listSchemas, registerSchemas } from './schemas';
 import { setup } from './setup';
 
 const usage = `Usage: eventline <command>
@@ -9,10 +10,13 @@ const usage = `Usage: eventline <command>
 Commands:
   setup    migrate the service databases' outboxes, provision capture, and
            create or update the connectors in connectors/ (waits until running)
+  schemas register   register every schema in schemas/ under its subject, with
+                     its compatibility mode (the deploy step; idempotent)
+  schemas list       subjects in the registry, their versions and modes [--json]
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
+  const [command, subcommand] = argv;
   const logger = pino({ base: null, level: process.env.LOG_LEVEL ?? 'info' });
   const config = readConfig();
 
@@ -20,6 +24,17 @@ async function main(argv: string[]): Promise<number> {
     case 'setup':
       await setup(config, logger);
       return 0;
+    case 'schemas':
+      if (subcommand === 'register') {
+        await registerSchemas(config, logger);
+        return 0;
+      }
+      if (subcommand === 'list') {
+        await listSchemas(config, argv.includes('--json'));
+        return 0;
+      }
+      process.stderr.write(`Unknown schemas command: ${subcommand ?? '(none)'}\n\n${usage}`);
+      return 2;
     case undefined:
     case '--help':
     case 'help':
