@@ -53,9 +53,13 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         });
       } catch (error) {
         if (attempt >= attempts) {
-          throw new SchemaError('REGISTRY_UNREACHABLE', `Schema registry at ${base} is unreachable`, {
-            cause: error,
-          });
+          throw new SchemaError(
+            'REGISTRY_UNREACHABLE',
+            `Schema registry at ${base} is unreachable`,
+            {
+              cause: error,
+            },
+          );
         }
         const wait = backoffDelay(attempt);
         logger.warn({ url: base, attempt, retryInMs: wait }, 'Schema registry is unreachable');
@@ -65,7 +69,11 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   }
 
   /** Parses a 2xx answer; undefined for 404 when `missingOk`; otherwise REGISTRY_REJECTED. */
-  async function json<T>(response: Response, what: string, missingOk = false): Promise<T | undefined> {
+  async function json<T>(
+    response: Response,
+    what: string,
+    missingOk = false,
+  ): Promise<T | undefined> {
     if (response.ok) {
       return (await response.json()) as T;
     }
@@ -73,7 +81,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       return undefined;
     }
     const text = await response.text();
-    throw new SchemaError('REGISTRY_REJECTED', `${what}: registry answered ${response.status} ${text}`);
+    throw new SchemaError(
+      'REGISTRY_REJECTED',
+      `${what}: registry answered ${response.status} ${text}`,
+    );
   }
 
   const subjectPath = (subject: string) => `/subjects/${encodeURIComponent(subject)}`;
