@@ -10,7 +10,7 @@ CLI := node --import tsx apps/cli/src/main.ts
 USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
 
 .PHONY: help install up down status logs clean test build lint format \
-	schemas-register schemas-types schemas-types-check schemas-check
+	schemas-register schemas-types schemas-types-check schemas-check bench
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -83,3 +83,6 @@ schemas-types-check: install ## fail when the generated types are stale
 # Offline against the git history; add REGISTRY=<url> to check the registry too.
 schemas-check: install ## check every schema change for compatibility (names the field)
 	node --import tsx scripts/schemas/check.ts $(if $(REGISTRY),--registry $(REGISTRY))
+
+bench: up ## run the benchmarks; results in bench/results/
+	node --import tsx bench/outbox-publish.ts
