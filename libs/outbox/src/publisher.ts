@@ -31,7 +31,10 @@ export interface OutboxPublisher<Types> {
    */
   start(): Promise<void>;
   /** Validates, encodes and writes one event inside the caller's transaction. Returns its id. */
-  publish<N extends keyof Types & string>(tx: Transaction, event: OutboxEvent<Types, N>): Promise<string>;
+  publish<N extends keyof Types & string>(
+    tx: Transaction,
+    event: OutboxEvent<Types, N>,
+  ): Promise<string>;
   /** The same for many events, in order, with one round trip per statement. Returns their ids. */
   publishAll(tx: Transaction, events: OutboxEvent<Types>[]): Promise<string[]>;
 }
@@ -54,7 +57,9 @@ const insertSql = `INSERT INTO outbox
     $7::uuid[], $8::text[], $9::text[], $10::text[])`;
 const deleteSql = 'DELETE FROM outbox WHERE id = ANY($1::uuid[])';
 
-export function createOutboxPublisher<Types>(options: OutboxPublisherOptions): OutboxPublisher<Types> {
+export function createOutboxPublisher<Types>(
+  options: OutboxPublisherOptions,
+): OutboxPublisher<Types> {
   const logger = options.logger ?? silentLogger;
   const targets = new Map<string, Target[]>();
   let started = false;
