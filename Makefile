@@ -10,7 +10,7 @@ CLI := node --import tsx apps/cli/src/main.ts
 USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
 
 .PHONY: help install up down status logs clean test build lint format \
-	schemas-register schemas-types schemas-types-check schemas-check bench
+	schemas-register schemas-types schemas-types-check schemas-check bench connectors
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ ifeq ($(USE_DOCKER),yes)
 else
 	bash $(STACK) clean
 endif
+
+connectors: install ## create or update the connectors in connectors/ and wait until they run
+	$(CLI) setup
 
 test: up ## run every test on the real stack (starts it when needed)
 	npm test
