@@ -41,7 +41,7 @@ export function formatSummary(result: CatalogCheck): string {
   const notChecked = skipped === 0 ? '' : `, ${skipped} with mode NONE not checked`;
   const scope = `${plural(versions, 'earlier version')} checked${notChecked}`;
   if (breaks === 0) {
-    return `schemas-check: ${plural(checkedSubjects.length, 'subject')} compatible (${scope}).`;
+    return `schemas-check: no breaks in ${plural(checkedSubjects.length, 'subject')} (${scope}).`;
   }
 
   return `schemas-check: ${plural(breaks, 'break')} in ${broken} of ${plural(result.subjects.length, 'subject')} (${scope}).`;
