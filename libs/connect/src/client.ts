@@ -1,4 +1,4 @@
-import { backoffDelay, delay, silentLogger, type Logger } from '@eventline/observability';
+import { delay, retryWhileUnreachable, silentLogger, type Logger } from '@eventline/observability';
 
 import { ConnectError } from './errors';
 
@@ -34,23 +34,23 @@ export function createConnectClient(options: ConnectClientOptions): ConnectClien
   const base = options.url.replace(/\/+$/, '');
 
   async function request(method: string, path: string, body?: unknown): Promise<Response> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fetch(`${base}${path}`, {
-          method,
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      } catch (error) {
-        if (attempt >= attempts) {
-          throw new ConnectError('UNREACHABLE', `Kafka Connect at ${base} is unreachable`, {
-            cause: error,
-          });
-        }
-        const wait = backoffDelay(attempt);
-        logger.warn({ url: base, attempt, retryInMs: wait }, 'Kafka Connect is unreachable');
-        await delay(wait);
-      }
+    const send = () =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    try {
+      return await retryWhileUnreachable(send, {
+        attempts,
+        logger,
+        component: 'Kafka Connect',
+        url: base,
+      });
+    } catch (error) {
+      throw new ConnectError('UNREACHABLE', `Kafka Connect at ${base} is unreachable`, {
+        cause: error,
+      });
     }
   }
 

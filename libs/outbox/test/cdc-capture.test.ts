@@ -4,16 +4,18 @@ import { after, before, describe, test } from 'node:test';
 
 import { withTransaction } from '@eventline/db';
 import {
+  collectMessages,
   createTestDatabase,
   createTopic,
   headerStrings,
   startTestCapture,
   testKafka,
   waitFor,
+  type Collector,
   type TestCapture,
   type TestDatabase,
 } from '@eventline/testkit';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 
 // The CDC path on the real stack: a row in the outbox table, read by Debezium
 // from the WAL, routed by the Event Router with the connector file that the
@@ -34,8 +36,8 @@ const insertSql = `INSERT INTO outbox
 describe('outbox capture through Debezium', () => {
   let db: TestDatabase;
   let capture: TestCapture;
-  let consumer: Consumer;
-  const received: KafkaMessage[] = [];
+  let collector: Collector;
+  let received: KafkaMessage[] = [];
   const kafka = testKafka('cdc-capture-test');
   const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -47,18 +49,12 @@ describe('outbox capture through Debezium', () => {
     await createTopic(admin, `${db.name}.events`);
     await admin.disconnect();
 
-    consumer = kafka.consumer({ groupId: `${db.name}-group` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${db.name}.events`, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        received.push(message);
-      },
-    });
+    collector = await collectMessages(kafka, `${db.name}.events`, `${db.name}-group`);
+    received = collector.received;
   });
 
   after(async () => {
-    await consumer?.disconnect();
+    await collector?.stop();
     await capture?.stop();
     await db?.drop();
   });

@@ -13,6 +13,7 @@ import {
   type OrderPlaced,
 } from '@eventline/schemas';
 import {
+  collectMessages,
   createTestDatabase,
   createTopic,
   headerStrings,
@@ -21,11 +22,12 @@ import {
   testCatalog,
   testKafka,
   waitFor,
+  type Collector,
   type TestCapture,
   type TestDatabase,
 } from '@eventline/testkit';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 
 import { createOutboxPublisher, type OutboxPublisher } from '../src/index';
 
@@ -42,9 +44,9 @@ describe('the outbox publisher', () => {
   let capture: TestCapture;
   let catalog: CatalogEntry[];
   let publisher: OutboxPublisher<EventTypes>;
-  let consumer: Consumer;
+  let collector: Collector;
   let ordersTopic: string;
-  const received: KafkaMessage[] = [];
+  let received: KafkaMessage[] = [];
 
   before(async () => {
     db = await createTestDatabase('t_publish');
@@ -67,18 +69,12 @@ describe('the outbox publisher', () => {
     });
     await publisher.start();
 
-    consumer = kafka.consumer({ groupId: `${db.name}-group` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: ordersTopic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        received.push(message);
-      },
-    });
+    collector = await collectMessages(kafka, ordersTopic, `${db.name}-group`);
+    received = collector.received;
   });
 
   after(async () => {
-    await consumer?.disconnect();
+    await collector?.stop();
     await capture?.stop();
     await db?.drop();
   });

@@ -1,4 +1,4 @@
-import { backoffDelay, delay, silentLogger, type Logger } from '@eventline/observability';
+import { retryWhileUnreachable, silentLogger, type Logger } from '@eventline/observability';
 
 import type { CompatibilityMode } from './catalog';
 import { SchemaError } from './errors';
@@ -44,27 +44,23 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const schemaCache = new Map<number, Promise<string>>();
 
   async function call(method: string, path: string, body?: unknown): Promise<Response> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fetch(`${base}${path}`, {
-          method,
-          headers: { 'content-type': contentType, accept: contentType },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      } catch (error) {
-        if (attempt >= attempts) {
-          throw new SchemaError(
-            'REGISTRY_UNREACHABLE',
-            `Schema registry at ${base} is unreachable`,
-            {
-              cause: error,
-            },
-          );
-        }
-        const wait = backoffDelay(attempt);
-        logger.warn({ url: base, attempt, retryInMs: wait }, 'Schema registry is unreachable');
-        await delay(wait);
-      }
+    const send = () =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { 'content-type': contentType, accept: contentType },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    try {
+      return await retryWhileUnreachable(send, {
+        attempts,
+        logger,
+        component: 'schema registry',
+        url: base,
+      });
+    } catch (error) {
+      throw new SchemaError('REGISTRY_UNREACHABLE', `Schema registry at ${base} is unreachable`, {
+        cause: error,
+      });
     }
   }
 

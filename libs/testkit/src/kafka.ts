@@ -20,3 +20,27 @@ export function headerStrings(message: KafkaMessage): Record<string, string> {
   }
   return out;
 }
+
+export interface Collector {
+  /** Every message read so far, in arrival order. */
+  received: KafkaMessage[];
+  stop(): Promise<void>;
+}
+
+/** Reads a topic from the beginning in a group of its own, collecting every message. */
+export async function collectMessages(
+  kafka: Kafka,
+  topic: string,
+  groupId: string,
+): Promise<Collector> {
+  const received: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      received.push(message);
+    },
+  });
+  return { received, stop: () => consumer.disconnect() };
+}
