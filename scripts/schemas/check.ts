@@ -18,7 +18,11 @@ import type { CatalogEntry } from '../../libs/schemas/src/catalog';
 import { loadCatalog } from '../../libs/schemas/src/catalog';
 import { SchemaCatalogError } from '../../libs/schemas/src/catalog-errors';
 import { SchemaCompatibilityError } from '../../libs/schemas/src/compatibility/errors';
-import { gitTopLevel, readGitVersions } from '../../libs/schemas/src/compatibility/git-history';
+import {
+  gitTopLevel,
+  isShallowRepository,
+  readGitVersions,
+} from '../../libs/schemas/src/compatibility/git-history';
 import { checkCompatibility } from '../../libs/schemas/src/compatibility/modes';
 import { parseSchema } from '../../libs/schemas/src/compatibility/parse';
 import { readRegisteredVersions } from '../../libs/schemas/src/compatibility/registry-versions';
@@ -138,6 +142,11 @@ async function readArgs(argv: string[]): Promise<CheckArgs | 'help'> {
 async function checkCatalog(args: CheckArgs): Promise<CatalogCheck> {
   const entries = await loadCatalog(args.schemasDir);
   const warnings: string[] = [];
+  if (await isShallowRepository(args.repoDir)) {
+    warnings.push(
+      'the repository is a shallow clone, so versions older than its fetched history are not checked; fetch the full history (git fetch --unshallow, or fetch-depth: 0 in CI)',
+    );
+  }
   const subjects: SubjectCheck[] = [];
   for (const entry of entries) {
     const check: SubjectCheck = {

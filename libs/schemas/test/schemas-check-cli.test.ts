@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +27,11 @@ const thingV1 = record([field('id', 'string'), field('count', 'int')], { name: '
 const otherV1 = record([field('id', 'string')], { name: 'Other' });
 
 const repos: TempRepo[] = [];
-after(() => Promise.all(repos.map((repo) => repo.remove())));
+const clones: string[] = [];
+after(async () => {
+  await Promise.all(repos.map((repo) => repo.remove()));
+  await Promise.all(clones.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 /** A repository whose main branch has Thing and Other under BACKWARD_TRANSITIVE. */
 async function repoWithMain(): Promise<{ repo: TempRepo; mainCommit: string }> {
@@ -179,6 +186,20 @@ test('--base reads earlier versions from another ref', async () => {
   assert.equal(onMain.code, 0, onMain.stdout + onMain.stderr);
   assert.equal(onBranch.code, 1, onBranch.stderr);
   assert.match(onBranch.stdout, /Thing\.count .* READER_FIELD_MISSING_DEFAULT/);
+});
+
+test('a shallow clone is checked with a warning that older versions are out of reach', async () => {
+  const { repo } = await repoWithMain();
+  await repo.write(THING, record([field('id', 'string')], { name: 'Thing' }));
+  await repo.commit('drop count');
+  const clone = await mkdtemp(join(tmpdir(), 'eventline-compat-clone-'));
+  clones.push(clone);
+  await repo.git('clone', '--quiet', '--depth', '1', `file://${repo.dir}`, clone);
+
+  const result = await runCheck(['--repo', clone]);
+
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  assert.match(result.stderr, /^warning: the repository is a shallow clone/m);
 });
 
 test('usage errors exit with 2 and print the usage; --help exits with 0', async () => {

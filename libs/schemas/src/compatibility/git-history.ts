@@ -33,6 +33,14 @@ export async function gitTopLevel(dir: string): Promise<string> {
 }
 
 /**
+ * Whether the clone lacks history (CI checkouts often fetch one commit): earlier versions
+ * older than what was fetched cannot be read then.
+ */
+export async function isShallowRepository(dir: string): Promise<boolean> {
+  return (await git(dir, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+
+/**
  * The distinct contents `path` had in the history of `base`, oldest first. Content that
  * appears more than once (a change that was reverted) is placed at its newest appearance, so
  * the last element is always what `base` itself holds, if it has the file. Commits where the

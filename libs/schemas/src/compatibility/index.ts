@@ -17,7 +17,7 @@ export type {
   CompatibilityReport,
   EarlierVersionRef,
 } from './modes';
-export { gitTopLevel, readGitVersions } from './git-history';
+export { gitTopLevel, isShallowRepository, readGitVersions } from './git-history';
 export type { GitHistoryOptions, GitVersion } from './git-history';
 export { readRegisteredVersions } from './registry-versions';
 export type { RegisteredVersion, RegistryReadOptions } from './registry-versions';

@@ -3,15 +3,18 @@
  * can data written with the writer's schema be read with the reader's? Instead of stopping at
  * the first problem, every break is collected with the path where it occurs.
  *
- * Choices where the specification leaves room, each followed by Avro's Java implementation:
+ * Choices where the specification leaves room:
  * - A reader field is matched to the writer field of the same name first, then to the first
- *   writer field named by one of the reader field's aliases.
- * - Named types match by unqualified name, or when one of the reader's aliases names the
- *   writer's type (by full name, or by unqualified name as names themselves are compared).
+ *   writer field named by one of the reader field's aliases (as Avro Java's
+ *   SchemaCompatibility.lookupWriterField does, which Confluent-API registries run).
+ * - Named types match by unqualified name (the specification's words), or when one of the
+ *   reader's aliases names the writer's type by full name or, since names themselves are
+ *   compared unqualified, by unqualified name; Java accepts the full-name alias only.
  * - A writer union is compatible only if every branch is: the writer may pick any of them.
  * - For a reader union the first branch that matches (same kind and name, or a promotion) is
- *   resolved recursively. If none matches but a branch differs only in fixed size or decimal
- *   attributes, that branch is resolved to report the precise break instead of a missing one.
+ *   resolved recursively, as the specification says. If none matches but a branch differs
+ *   only in fixed size or decimal attributes, that branch is resolved to report the precise
+ *   break instead of a missing branch.
  *
  * Logical types: the specification says a logical type is always encoded exactly as its
  * underlying type and that readers must fall back to that type for logical types they do not
