@@ -21,3 +21,4 @@ export {
 } from './registry-client';
 export { registerCatalog, type RegistrationResult } from './register';
 export { frame, unframe } from './wire-format';
+export * from './compatibility/index';
