@@ -119,6 +119,24 @@ describe('the outbox publisher', () => {
     );
   });
 
+  test('publishAll writes a batch in one transaction, arriving in the given order', async () => {
+    const key = randomUUID();
+    const values = [1, 2, 3].map((quantity) => orderPlaced(key, quantity));
+    const ids = await withTransaction(db.pool, (tx) =>
+      publisher.publishAll(
+        tx,
+        values.map((value) => ({ type: 'eventline.orders.OrderPlaced' as const, key, value })),
+      ),
+    );
+
+    assert.equal(ids.length, 3);
+    await waitFor(() => ids.every((id) => byId(id)()), { what: 'the batch', timeoutMs: 60_000 });
+    const arrivedIds = received
+      .filter((m) => m.key?.toString() === key)
+      .map((m) => headerStrings(m).id);
+    assert.deepEqual(arrivedIds, ids);
+  });
+
   test('the outbox table keeps no rows once transactions commit', async () => {
     const { rows } = await db.pool.query<{ count: string }>('SELECT count(*) FROM outbox');
     assert.equal(rows[0]?.count, '0');
