@@ -9,12 +9,16 @@ export interface RegistryClientOptions {
   logger?: Logger;
   /** Attempts for a call that finds the registry unreachable (default 6). */
   attempts?: number;
+  /** Per request; a registry that does not answer in time counts as unreachable (default 10 s). */
+  timeoutMs?: number;
 }
 
 export interface RegisteredSchema {
   id: number;
   version: number;
   schema: string;
+  /** AVRO, JSON or PROTOBUF; registries leave it out for Avro. */
+  schemaType?: string;
 }
 
 /** The registry calls the platform makes, each retried with backoff while unreachable. */
@@ -40,6 +44,7 @@ const contentType = 'application/vnd.schemaregistry.v1+json';
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   const logger = options.logger ?? silentLogger;
   const attempts = options.attempts ?? 6;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const base = options.url.replace(/\/+$/, '');
   const schemaCache = new Map<number, Promise<string>>();
 
@@ -48,6 +53,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       fetch(`${base}${path}`, {
         method,
         headers: { 'content-type': contentType, accept: contentType },
+        signal: AbortSignal.timeout(timeoutMs),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     try {

@@ -1,7 +1,10 @@
 /**
- * Earlier versions of a subject, read from a registry that speaks the Confluent REST API
- * (Apicurio serves it under /apis/ccompat/v7). Only reads: registering is the deploy step's job.
+ * Earlier versions of a subject, read through the platform's registry client (Confluent REST
+ * API; Apicurio serves it under /apis/ccompat/v7). Only reads: registering is the deploy step's
+ * job.
  */
+import { SchemaError } from '../errors';
+import { createRegistryClient, type RegistryClient } from '../registry-client';
 import { SchemaCompatibilityError } from './errors';
 
 export interface RegisteredVersion {
@@ -17,7 +20,9 @@ export interface RegistryReadOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+// A check run by hand or in CI should say soon that the registry is down,
+// not back off for as long as a service waiting for it at start would.
+const ATTEMPTS = 2;
 
 /**
  * Every Avro version registered under `subject`, oldest first; none when the subject does not
@@ -29,90 +34,68 @@ export async function readRegisteredVersions(
   subject: string,
   options: RegistryReadOptions = {},
 ): Promise<RegisteredVersion[]> {
-  const base = `${registryUrl.replace(/\/+$/, '')}/subjects/${encodeURIComponent(subject)}/versions`;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const list = await getJson(registryUrl, base, timeoutMs);
-  if (list === undefined) {
-    return [];
-  }
-  if (!Array.isArray(list) || !list.every((v) => Number.isInteger(v))) {
-    throw badResponse(base, 'expected an array of version numbers');
-  }
+  const registry = createRegistryClient({
+    url: registryUrl,
+    attempts: ATTEMPTS,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
 
+  try {
+    return await readVersions(registry, subject);
+  } catch (error) {
+    throw asCompatibilityError(error, registryUrl, subject);
+  }
+}
+
+async function readVersions(registry: RegistryClient, subject: string) {
   const versions: RegisteredVersion[] = [];
-  for (const version of [...(list as number[])].sort((a, b) => a - b)) {
-    const url = `${base}/${version}`;
-    const body = await getJson(registryUrl, url, timeoutMs);
-    if (!isObject(body) || typeof body.schema !== 'string') {
-      throw badResponse(url, 'expected an object with a "schema" string');
-    }
-    if (body.schemaType !== undefined && body.schemaType !== 'AVRO') {
+  for (const version of [...(await registry.versions(subject))].sort((a, b) => a - b)) {
+    const found = await registry.version(subject, version);
+    if (found.schemaType !== undefined && found.schemaType !== 'AVRO') {
       continue;
     }
     versions.push({
       version,
-      id: typeof body.id === 'number' ? body.id : undefined,
-      schema: parseSchemaText(body.schema, url),
+      id: found.id,
+      schema: parseSchemaText(found.schema, subject, version),
     });
   }
-
   return versions;
 }
 
-/** The parsed body, or undefined for a 404. */
-async function getJson(registryUrl: string, url: string, timeoutMs: number): Promise<unknown> {
-  let response: Response;
+function parseSchemaText(text: string, subject: string, version: number): unknown {
   try {
-    response = await fetch(url, {
-      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new SchemaCompatibilityError(
-      'REGISTRY_UNREACHABLE',
-      `cannot reach the schema registry at ${registryUrl} (GET ${url} failed: ${reasonOf(error)})`,
+      'REGISTRY_RESPONSE_INVALID',
+      `version ${version} of ${subject} in the schema registry is not JSON`,
       { cause: error },
     );
   }
-
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    throw badResponse(url, `status ${response.status}: ${text.slice(0, 200)}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw badResponse(url, 'the body is not JSON', error);
-  }
 }
 
-function parseSchemaText(text: string, url: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw badResponse(url, 'the registered schema is not JSON', error);
+function asCompatibilityError(error: unknown, registryUrl: string, subject: string): unknown {
+  if (!(error instanceof SchemaError)) {
+    return error;
   }
-}
-
-function badResponse(url: string, problem: string, cause?: unknown) {
+  if (error.code === 'REGISTRY_UNREACHABLE') {
+    return new SchemaCompatibilityError(
+      'REGISTRY_UNREACHABLE',
+      `cannot reach the schema registry at ${registryUrl} (${reasonOf(error.cause)})`,
+      { cause: error },
+    );
+  }
   return new SchemaCompatibilityError(
     'REGISTRY_RESPONSE_INVALID',
-    `unexpected answer from the schema registry to GET ${url}: ${problem}`,
-    cause === undefined ? {} : { cause },
+    `unexpected answer from the schema registry about ${subject}: ${error.message}`,
+    { cause: error },
   );
 }
 
 /** fetch hides the socket error (ECONNREFUSED, ENOTFOUND) in `cause`; show it. */
 function reasonOf(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
   const inner = cause instanceof Error ? `: ${cause.message}` : '';
   return `${error instanceof Error ? error.message : String(error)}${inner}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
