@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import type { CatalogEntry } from '../../libs/schemas/src/catalog';
 import { loadCatalog } from '../../libs/schemas/src/catalog';
 import { SchemaCatalogError } from '../../libs/schemas/src/catalog-errors';
+import { canonicalJson } from '../../libs/schemas/src/json';
 import { SchemaCompatibilityError } from '../../libs/schemas/src/compatibility/errors';
 import {
   gitTopLevel,
@@ -252,19 +253,6 @@ function usableSchema(
     warnings.push(`${where}: skipped ${label}, which is not a valid schema (${reason})`);
     return undefined;
   }
-}
-
-/** JSON with sorted keys, so that a registry's reformatting does not count as a change. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    typeof item === 'object' && item !== null && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : item,
-  );
 }
 
 async function realpathOrSelf(path: string): Promise<string> {

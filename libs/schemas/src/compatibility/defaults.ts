@@ -3,6 +3,7 @@
  * "Records" section. A reader fills a missing field from its default, so a default that does
  * not fit would make resolution succeed on paper and fail on the first record.
  */
+import { isJsonObject } from '../json';
 import type { AvroType, PrimitiveName } from './model';
 
 const INT_MIN = -(2 ** 31);
@@ -19,11 +20,11 @@ export function isValidDefault(type: AvroType, value: unknown): boolean {
     case 'array':
       return Array.isArray(value) && value.every((item) => isValidDefault(type.items, item));
     case 'map':
-      return isObject(value) && Object.values(value).every((v) => isValidDefault(type.values, v));
+      return isJsonObject(value) && Object.values(value).every((v) => isValidDefault(type.values, v));
     case 'record':
       // A field left out of a record default takes its own default, so it must have one.
       return (
-        isObject(value) &&
+        isJsonObject(value) &&
         type.fields.every((field) =>
           field.name in value ? isValidDefault(field.type, value[field.name]) : field.hasDefault,
         )
@@ -60,8 +61,4 @@ function fitsPrimitive(name: PrimitiveName, value: unknown): boolean {
 /** Bytes and fixed defaults are strings whose code points 0-255 stand for byte values. */
 function isByteString(value: unknown): value is string {
   return typeof value === 'string' && [...value].every((ch) => (ch.codePointAt(0) ?? 256) <= 255);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@
  * name is a full name, otherwise the namespace comes from the `namespace` attribute or the most
  * tightly enclosing named type, and a name must be defined before it is referenced.
  */
+import { isJsonObject, type JsonObject } from '../json';
 import { isValidDefault } from './defaults';
 import { SchemaCompatibilityError } from './errors';
 import type {
@@ -28,7 +29,6 @@ interface ParseContext {
   version: string | undefined;
 }
 
-type JsonObject = Record<string, unknown>;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -56,7 +56,7 @@ function parseType(
   if (Array.isArray(json)) {
     return parseUnion(json, namespace, location, context);
   }
-  if (!isObject(json)) {
+  if (!isJsonObject(json)) {
     throw invalid(context, location, 'a schema must be a string, an array or an object');
   }
 
@@ -236,7 +236,7 @@ function parseField(
   location: string,
   context: ParseContext,
 ): AvroField {
-  if (!isObject(json)) {
+  if (!isJsonObject(json)) {
     throw invalid(context, location, 'a field must be an object');
   }
   if (typeof json.name !== 'string' || !NAME.test(json.name)) {
@@ -354,10 +354,6 @@ function maxDecimalDigits(sizeInBytes: number): number {
 
 function isPrimitiveName(name: string): name is PrimitiveName {
   return (PRIMITIVE_NAMES as readonly string[]).includes(name);
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function invalid(context: ParseContext, location: string, problem: string) {
