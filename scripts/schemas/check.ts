@@ -16,9 +16,8 @@ import { parseArgs } from 'node:util';
 
 import type { CatalogEntry } from '../../libs/schemas/src/catalog';
 import { loadCatalog } from '../../libs/schemas/src/catalog';
-import { SchemaCatalogError } from '../../libs/schemas/src/catalog-errors';
+import { SchemaCatalogError, SchemaCompatibilityError } from '../../libs/schemas/src/errors';
 import { canonicalJson } from '../../libs/schemas/src/json';
-import { SchemaCompatibilityError } from '../../libs/schemas/src/compatibility/errors';
 import {
   gitTopLevel,
   isShallowRepository,

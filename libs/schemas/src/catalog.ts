@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import avro from 'avsc';
 
-import { SchemaCatalogError } from './catalog-errors';
+import { SchemaCatalogError } from './errors';
 
 export type CompatibilityMode =
   | 'NONE'

@@ -8,9 +8,13 @@ export {
   type CatalogEntry,
   type CompatibilityMode,
 } from './catalog';
-export { SchemaCatalogError, type SchemaCatalogErrorCode } from './catalog-errors';
 export { createCodec, type Codec, type Decoded } from './codec';
-export { SchemaError, type SchemaErrorCode } from './errors';
+export {
+  SchemaCatalogError,
+  SchemaError,
+  type SchemaCatalogErrorCode,
+  type SchemaErrorCode,
+} from './errors';
 export { records as schemaRecords, subjects as schemaSubjects } from './generated/records';
 export type * from './generated/records';
 export {

@@ -12,7 +12,11 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
     isJsonObject(item)
-      ? Object.fromEntries(Object.keys(item).sort().map((key) => [key, item[key]]))
+      ? Object.fromEntries(
+          Object.keys(item)
+            .sort()
+            .map((key) => [key, item[key]]),
+        )
       : item,
   );
 }

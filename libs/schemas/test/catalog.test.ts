@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { CatalogEntry } from '../src/catalog';
 import { loadCatalog, subjectFor } from '../src/catalog';
-import type { SchemaCatalogErrorCode } from '../src/catalog-errors';
-import { SchemaCatalogError } from '../src/catalog-errors';
+import { SchemaCatalogError, type SchemaCatalogErrorCode } from '../src/errors';
 
 const SCHEMAS_DIR = fileURLToPath(new URL('../../../schemas', import.meta.url));
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { stackEndpoints, uniqueName } from '@eventline/testkit';
 
-import { SchemaCompatibilityError } from '../src/compatibility/errors';
+import { SchemaCompatibilityError } from '../src/errors';
 import { readGitVersions } from '../src/compatibility/git-history';
 import { readRegisteredVersions } from '../src/compatibility/registry-versions';
 import { field, record } from './fixtures/compat/case-types';

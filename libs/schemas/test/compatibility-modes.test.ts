@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { CompatibilityMode } from '../src/catalog';
-import { SchemaCompatibilityError } from '../src/compatibility/errors';
+import { SchemaCompatibilityError } from '../src/errors';
 import { checkCompatibility } from '../src/compatibility/modes';
 import { field, record } from './fixtures/compat/case-types';
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
 import { loadCatalog } from '../src/catalog';
-import { SchemaCompatibilityError } from '../src/compatibility/errors';
+import { SchemaCompatibilityError } from '../src/errors';
 import type { AvroRecord, AvroUnion } from '../src/compatibility/model';
 import { checkCompatibility } from '../src/compatibility/modes';
 import { parseSchema } from '../src/compatibility/parse';

@@ -20,7 +20,9 @@ export function isValidDefault(type: AvroType, value: unknown): boolean {
     case 'array':
       return Array.isArray(value) && value.every((item) => isValidDefault(type.items, item));
     case 'map':
-      return isJsonObject(value) && Object.values(value).every((v) => isValidDefault(type.values, v));
+      return (
+        isJsonObject(value) && Object.values(value).every((v) => isValidDefault(type.values, v))
+      );
     case 'record':
       // A field left out of a record default takes its own default, so it must have one.
       return (

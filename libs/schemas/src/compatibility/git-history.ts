@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { SchemaCompatibilityError } from './errors';
+import { SchemaCompatibilityError } from '../errors';
 
 const execFileAsync = promisify(execFile);
 

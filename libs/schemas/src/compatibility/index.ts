@@ -1,8 +1,8 @@
 /** Avro schema compatibility: resolution by the specification, modes, history readers. */
 export { BREAK_RULES } from './rules';
 export type { BreakRule } from './rules';
-export { SchemaCompatibilityError } from './errors';
-export type { SchemaCompatibilityErrorCode, SchemaCompatibilityErrorDetails } from './errors';
+export { SchemaCompatibilityError } from '../errors';
+export type { SchemaCompatibilityErrorCode, SchemaCompatibilityErrorDetails } from '../errors';
 export { parseSchema } from './parse';
 export type { ParseOptions } from './parse';
 export type * from './model';

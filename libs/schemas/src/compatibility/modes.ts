@@ -7,7 +7,7 @@
  * - NONE: nothing is checked.
  */
 import type { CompatibilityMode } from '../catalog';
-import { SchemaCompatibilityError } from './errors';
+import { SchemaCompatibilityError } from '../errors';
 import type { AvroType } from './model';
 import { parseSchema } from './parse';
 import type { ResolutionBreak } from './resolve';

@@ -6,7 +6,7 @@
  */
 import { isJsonObject, type JsonObject } from '../json';
 import { isValidDefault } from './defaults';
-import { SchemaCompatibilityError } from './errors';
+import { SchemaCompatibilityError } from '../errors';
 import type {
   AvroField,
   AvroNamedType,
@@ -28,7 +28,6 @@ interface ParseContext {
   pendingDefaults: Array<{ field: AvroField; location: string }>;
   version: string | undefined;
 }
-
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

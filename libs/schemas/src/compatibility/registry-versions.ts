@@ -3,9 +3,8 @@
  * API; Apicurio serves it under /apis/ccompat/v7). Only reads: registering is the deploy step's
  * job.
  */
-import { SchemaError } from '../errors';
+import { SchemaCompatibilityError, SchemaError } from '../errors';
 import { createRegistryClient, type RegistryClient } from '../registry-client';
-import { SchemaCompatibilityError } from './errors';
 
 export interface RegisteredVersion {
   version: number;
