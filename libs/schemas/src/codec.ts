@@ -26,7 +26,8 @@ export interface Codec {
 
 export function createCodec(registry: RegistryClient): Codec {
   const writerTypes = new Map<number, avro.Type>();
-  const resolvers = new Map<string, avro.Type>();
+  // A resolver belongs to one reader type instance: keyed by it, then by writer id.
+  const resolvers = new WeakMap<avro.Type, Map<number, avro.Type>>();
 
   async function writerType(schemaId: number): Promise<avro.Type> {
     let type = writerTypes.get(schemaId);
@@ -53,11 +54,15 @@ export function createCodec(registry: RegistryClient): Codec {
         if (!reader) {
           return { schemaId, fullName, value: writer.fromBuffer(body) };
         }
-        const key = `${schemaId}:${fullName}`;
-        let resolver = resolvers.get(key);
+        let byWriter = resolvers.get(reader);
+        if (!byWriter) {
+          byWriter = new Map();
+          resolvers.set(reader, byWriter);
+        }
+        let resolver = byWriter.get(schemaId);
         if (!resolver) {
           resolver = reader.createResolver(writer) as avro.Type;
-          resolvers.set(key, resolver);
+          byWriter.set(schemaId, resolver);
         }
         return { schemaId, fullName, value: reader.fromBuffer(body, resolver) };
       } catch (error) {

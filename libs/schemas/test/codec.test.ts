@@ -71,3 +71,26 @@ describe('the Avro codec', () => {
     await assert.rejects(codec.decode(frame(schemaId, Buffer.from([0xff]))), codeOf('UNDECODABLE'));
   });
 });
+
+describe('the Avro codec with reader schemas', () => {
+  test('two consumers with their own reader types share one codec without mixing resolvers', async () => {
+    const catalog = await testCatalog(uniqueName('t_codec_readers'));
+    const entry = catalog.find((e) => e.fullName === 'eventline.inventory.StockReserved');
+    assert.ok(entry);
+    await registerCatalog(registry, [entry]);
+    const id = (await registry.lookup(entry.subject, entry.schema))?.id ?? -1;
+    const shared = createCodec(registry);
+    const value = {
+      sagaId: randomUUID(),
+      orderId: randomUUID(),
+      occurredAt: new Date(),
+      actor: 'system:test',
+    };
+    const bytes = shared.encode(id, avroType(entry.schema), value);
+
+    for (const reader of [avroType(entry.schema), avroType(entry.schema)]) {
+      const decoded = await shared.decode(bytes, new Map([[entry.fullName, reader]]));
+      assert.deepEqual({ ...(decoded.value as object) }, value);
+    }
+  });
+});
