@@ -1,0 +1,13 @@
+export { classifyFailure, type Classification, type FailureKind } from './classify';
+export { createEventConsumer, type EventConsumer } from './consumer';
+export { deadLetterTopic } from './dead-letter';
+export { ConsumerError, permanentError, transientError, type ConsumerErrorCode } from './errors';
+export type { ConsumedEvent, Handler, HandlerContext } from './event';
+export type { HandlerOptions } from './handlers';
+export { createConsumerMetrics, type ConsumerMetrics } from './metrics';
+export { consumerMigrations } from './migrations';
+export type { EventConsumerOptions } from './options';
+export { listParked, type ParkedFilter, type ParkedRow, type ParkReason } from './parking';
+export type { RedriveResult } from './redrive';
+export { stopOnSignals } from './shutdown';
+export { childTraceparent } from './trace';

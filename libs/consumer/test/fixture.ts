@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+
+import { migrate } from '@eventline/db';
+import {
+  avroType,
+  createCodec,
+  createRegistryClient,
+  registerCatalog,
+  type CatalogEntry,
+  type EventTypes,
+  type StockReserved,
+} from '@eventline/schemas';
+import {
+  createTestDatabase,
+  createTopic,
+  stackEndpoints,
+  testCatalog,
+  testKafka,
+  waitFor,
+  type TestDatabase,
+} from '@eventline/testkit';
+import type { Kafka, Producer } from 'kafkajs';
+import { Registry } from 'prom-client';
+
+import { consumerMigrations, createEventConsumer, type EventConsumerOptions } from '../src/index';
+
+/**
+ * A test file's world for the consumer: its own database (with the consumer
+ * migrations and an `effects` table), its own topic and registered schemas,
+ * and a producer that writes framed Avro like the outbox does, with an `id`
+ * header. Events are StockReserved records whose `actor` carries `key:seq`.
+ */
+export interface ConsumerFixture {
+  db: TestDatabase;
+  kafka: Kafka;
+  topic: string;
+  catalog: CatalogEntry[];
+  produce(key: string, seq: number, id?: string): Promise<string>;
+  produceRaw(key: string, value: Buffer, id?: string): Promise<void>;
+  /** A consumer in `groupId` whose handler records effects; `fail` decides failures. */
+  consumer(
+    groupId: string,
+    extra?: Partial<EventConsumerOptions<EventTypes>>,
+  ): ReturnType<typeof createEventConsumer<EventTypes>>;
+  effects(): Promise<{ event_id: string; key: string; seq: number }[]>;
+  waitForEffects(count: number, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const fullName = 'eventline.inventory.StockReserved';
+
+export async function createConsumerFixture(prefix: string): Promise<ConsumerFixture> {
+  const db = await createTestDatabase(prefix);
+  await migrate(db.pool, [consumerMigrations]);
+  await db.pool.query(`CREATE TABLE effects (
+    applied bigserial PRIMARY KEY, event_id text NOT NULL, key text NOT NULL, seq int NOT NULL)`);
+  await db.pool.query('CREATE TABLE failing (seq int PRIMARY KEY)');
+
+  const catalog = await testCatalog(db.name);
+  const registry = createRegistryClient({ url: stackEndpoints().registryUrl });
+  await registerCatalog(registry, catalog);
+  const codec = createCodec(registry);
+  const entry = catalog.find((e) => e.fullName === fullName) as CatalogEntry;
+  const schemaId = (await registry.lookup(entry.subject, entry.schema))?.id ?? -1;
+  const type = avroType(entry.schema);
+
+  const kafka = testKafka(`${prefix}-test`);
+  const topic = entry.topic;
+  const admin = kafka.admin();
+  await admin.connect();
+  await createTopic(admin, topic, 3);
+  await admin.disconnect();
+  const producer: Producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+
+  const produceRaw = async (key: string, value: Buffer, id: string = randomUUID()) => {
+    await producer.send({ topic, messages: [{ key, value, headers: { id } }] });
+  };
+
+  return {
+    db,
+    kafka,
+    topic,
+    catalog,
+    produceRaw,
+
+    async produce(key, seq, id: string = randomUUID()) {
+      const value: StockReserved = {
+        sagaId: randomUUID(),
+        orderId: randomUUID(),
+        occurredAt: new Date(),
+        actor: `${key}:${seq}`,
+      };
+      await produceRaw(key, codec.encode(schemaId, type, value), id);
+      return id;
+    },
+
+    consumer(groupId, extra = {}) {
+      const consumer = createEventConsumer<EventTypes>({
+        kafka,
+        groupId,
+        topics: [topic],
+        pool: db.pool,
+        codec,
+        schemas: catalog,
+        metricsRegistry: new Registry(),
+        retryBackoff: { initialMs: 20, maxMs: 200, factor: 2 },
+        ...extra,
+      });
+      consumer.on(fullName, 'record-effect', async ({ event, tx }) => {
+        const [key, seq] = event.value.actor.split(':');
+        const { rowCount } = await tx.query('SELECT 1 FROM failing WHERE seq = $1', [Number(seq)]);
+        if (rowCount) {
+          throw new Error(`seq ${seq} is marked failing`);
+        }
+        await tx.query('INSERT INTO effects (event_id, key, seq) VALUES ($1, $2, $3)', [
+          event.id,
+          key,
+          Number(seq),
+        ]);
+      });
+      return consumer;
+    },
+
+    async effects() {
+      const { rows } = await db.pool.query<{ event_id: string; key: string; seq: number }>(
+        'SELECT event_id, key, seq FROM effects ORDER BY applied',
+      );
+      return rows;
+    },
+
+    async waitForEffects(count, timeoutMs = 60_000) {
+      await waitFor(
+        async () => {
+          const { rows } = await db.pool.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM effects',
+          );
+          return (rows[0]?.n ?? 0) >= count;
+        },
+        { what: `${count} effects`, timeoutMs },
+      );
+    },
+
+    async close() {
+      await producer.disconnect();
+      await db.drop();
+    },
+  };
+}
