@@ -89,3 +89,4 @@ schemas-check: install ## check every schema change for compatibility (names the
 
 bench: up ## run the benchmarks; results in bench/results/
 	node --import tsx bench/outbox-publish.ts
+	node --import tsx bench/consumer-throughput.ts

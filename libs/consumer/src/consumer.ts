@@ -1,5 +1,5 @@
 import type { Pool } from '@eventline/db';
-import type { Consumer, Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type Producer } from 'kafkajs';
 
 import { deadLetterTopic } from './dead-letter';
 import { ConsumerError } from './errors';
@@ -47,9 +47,12 @@ export function createEventConsumer<Types>(
   const { groupId, logger } = options;
   const registry = new HandlerRegistry<Types>();
   const metrics = createConsumerMetrics(options.metricsRegistry);
+  // The default partitioner hashes keys like the Java client (murmur2), so a
+  // dead letter lands in the partition its key has everywhere else.
   const producer: Producer = options.kafka.producer({
     idempotent: true,
     allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   const processor = createProcessor(options, registry, metrics, producer);
   let consumer: Consumer | undefined;
@@ -85,7 +88,12 @@ export function createEventConsumer<Types>(
     async start() {
       await ensureDeadLetterTopics();
       await producer.connect();
-      consumer = options.kafka.consumer({ groupId, allowAutoTopicCreation: false });
+      consumer = options.kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: options.sessionTimeoutMs,
+        heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      });
       const member = consumer;
       await member.connect();
       await member.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });

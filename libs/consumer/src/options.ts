@@ -39,6 +39,11 @@ export interface EventConsumerOptions<Types> {
    * one, so the guarantees stay those of the default.
    */
   inboxBatchSize?: number;
+  /**
+   * How long the broker waits for a silent member before giving its
+   * partitions to others (default 30 s): the pause after a crash.
+   */
+  sessionTimeoutMs?: number;
   /** Where a group without committed offsets starts (default: the beginning). */
   fromBeginning?: boolean;
   metricsRegistry?: Registry;
@@ -67,6 +72,7 @@ export function resolveOptions<Types>(
     replay: options.replay ?? false,
     inboxBatchSize: options.inboxBatchSize ?? 1,
     fromBeginning: options.fromBeginning ?? true,
+    sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     metricsRegistry: options.metricsRegistry ?? defaultRegistry,
     logger: options.logger ?? silentLogger,
     schemas: options.schemas ?? [],

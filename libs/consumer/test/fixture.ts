@@ -22,7 +22,12 @@ import {
 import type { Kafka, Producer } from 'kafkajs';
 import { Registry } from 'prom-client';
 
-import { consumerMigrations, createEventConsumer, type EventConsumerOptions } from '../src/index';
+import {
+  consumerMigrations,
+  createEventConsumer,
+  type EventConsumerOptions,
+  type Handler,
+} from '../src/index';
 
 /**
  * A test file's world for the consumer: its own database (with the consumer
@@ -48,6 +53,23 @@ export interface ConsumerFixture {
 }
 
 export const fullName = 'eventline.inventory.StockReserved';
+
+/**
+ * The test handler: records `key:seq` from the event's actor field as an
+ * effect row, unless its seq is listed in the `failing` table.
+ */
+export const recordEffect: Handler<EventTypes, StockReserved> = async ({ event, tx }) => {
+  const [key, seq] = event.value.actor.split(':');
+  const { rowCount } = await tx.query('SELECT 1 FROM failing WHERE seq = $1', [Number(seq)]);
+  if (rowCount) {
+    throw new Error(`seq ${seq} is marked failing`);
+  }
+  await tx.query('INSERT INTO effects (event_id, key, seq) VALUES ($1, $2, $3)', [
+    event.id,
+    key,
+    Number(seq),
+  ]);
+};
 
 export async function createConsumerFixture(prefix: string): Promise<ConsumerFixture> {
   const db = await createTestDatabase(prefix);
@@ -107,18 +129,7 @@ export async function createConsumerFixture(prefix: string): Promise<ConsumerFix
         retryBackoff: { initialMs: 20, maxMs: 200, factor: 2 },
         ...extra,
       });
-      consumer.on(fullName, 'record-effect', async ({ event, tx }) => {
-        const [key, seq] = event.value.actor.split(':');
-        const { rowCount } = await tx.query('SELECT 1 FROM failing WHERE seq = $1', [Number(seq)]);
-        if (rowCount) {
-          throw new Error(`seq ${seq} is marked failing`);
-        }
-        await tx.query('INSERT INTO effects (event_id, key, seq) VALUES ($1, $2, $3)', [
-          event.id,
-          key,
-          Number(seq),
-        ]);
-      });
+      consumer.on(fullName, 'record-effect', recordEffect);
       return consumer;
     },
 
