@@ -41,6 +41,8 @@ export interface ConsumerFixture {
   topic: string;
   catalog: CatalogEntry[];
   produce(key: string, seq: number, id?: string): Promise<string>;
+  /** Like produce, with extra headers (traceparent, correlationId...); returns the id. */
+  produceWithHeaders(key: string, seq: number, headers: Record<string, string>): Promise<string>;
   produceRaw(key: string, value: Buffer, id?: string): Promise<void>;
   /** A consumer in `groupId` whose handler records effects; `fail` decides failures. */
   consumer(
@@ -95,8 +97,22 @@ export async function createConsumerFixture(prefix: string): Promise<ConsumerFix
   const producer: Producer = kafka.producer({ idempotent: true });
   await producer.connect();
 
-  const produceRaw = async (key: string, value: Buffer, id: string = randomUUID()) => {
-    await producer.send({ topic, messages: [{ key, value, headers: { id } }] });
+  const produceRaw = async (
+    key: string,
+    value: Buffer,
+    id: string = randomUUID(),
+    headers: Record<string, string> = {},
+  ) => {
+    await producer.send({ topic, messages: [{ key, value, headers: { ...headers, id } }] });
+  };
+  const encodeEvent = (key: string, seq: number): Buffer => {
+    const value: StockReserved = {
+      sagaId: randomUUID(),
+      orderId: randomUUID(),
+      occurredAt: new Date(),
+      actor: `${key}:${seq}`,
+    };
+    return codec.encode(schemaId, type, value);
   };
 
   return {
@@ -107,13 +123,13 @@ export async function createConsumerFixture(prefix: string): Promise<ConsumerFix
     produceRaw,
 
     async produce(key, seq, id: string = randomUUID()) {
-      const value: StockReserved = {
-        sagaId: randomUUID(),
-        orderId: randomUUID(),
-        occurredAt: new Date(),
-        actor: `${key}:${seq}`,
-      };
-      await produceRaw(key, codec.encode(schemaId, type, value), id);
+      await produceRaw(key, encodeEvent(key, seq), id);
+      return id;
+    },
+
+    async produceWithHeaders(key, seq, headers) {
+      const id = randomUUID();
+      await produceRaw(key, encodeEvent(key, seq), id, headers);
       return id;
     },
 
