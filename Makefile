@@ -10,7 +10,7 @@ CLI := node --import tsx apps/cli/src/main.ts
 USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
 
 .PHONY: help install up down status logs clean test build lint format \
-	schemas-register schemas-types schemas-types-check schemas-check bench connectors
+	schemas-register schemas-types schemas-types-check schemas-check bench bench-smoke connectors
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -90,3 +90,7 @@ schemas-check: install ## check every schema change for compatibility (names the
 bench: up ## run the benchmarks; results in bench/results/
 	node --import tsx bench/outbox-publish.ts
 	node --import tsx bench/consumer-throughput.ts
+
+bench-smoke: up ## the benchmarks at a tiny size, so that they cannot rot
+	node --import tsx bench/outbox-publish.ts --transactions 200 --rounds 1
+	node --import tsx bench/consumer-throughput.ts --events 500 --rounds 1
