@@ -56,6 +56,7 @@ export async function runHandler<Types>(
 
   for (let attempt = 1; ; attempt++) {
     const client = await options.pool.connect();
+    let connectionLost = false;
     let after: (() => Promise<void>) | undefined;
     try {
       const started = process.hrtime.bigint();
@@ -82,8 +83,15 @@ export async function runHandler<Types>(
       options.onEffectCommitted?.(event);
       return { status: 'applied' };
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      const classification = classifyFailure(error);
+      // pg reports a dropped connection without a SQLSTATE; a rollback that
+      // fails too says the connection, not the event, was the problem.
+      connectionLost = await client.query('ROLLBACK').then(
+        () => false,
+        () => true,
+      );
+      const classification: Classification = connectionLost
+        ? { kind: 'transient', errorClass: 'connection:lost' }
+        : classifyFailure(error);
       metrics.failed.inc({ ...labels, kind: classification.kind });
       options.logger.debug(
         {
@@ -107,7 +115,8 @@ export async function runHandler<Types>(
       }
       return { status: 'failed', handler: handler.name, classification, error, attempts: attempt };
     } finally {
-      client.release();
+      // A broken connection is destroyed rather than returned to the pool.
+      client.release(connectionLost);
     }
   }
 }

@@ -35,6 +35,18 @@ describe('retries, chunks and metrics', () => {
       }
       await tx.query('INSERT INTO flaky_effects (event_id) VALUES ($1)', [event.id]);
     });
+    // Cuts its own database connection on the first attempt for key 'cut':
+    // pg then fails without a SQLSTATE, as it does when a network drops.
+    consumer.on(fullName, 'cut-connection', async ({ event, tx }) => {
+      const attempts = (attemptsByEvent.get(`cut:${event.id}`) ?? 0) + 1;
+      attemptsByEvent.set(`cut:${event.id}`, attempts);
+      if (event.key === 'cut' && attempts === 1) {
+        (
+          tx as unknown as { connection: { stream: { destroy(): void } } }
+        ).connection.stream.destroy();
+        await tx.query('SELECT 1');
+      }
+    });
     await consumer.start();
   });
 
@@ -63,6 +75,23 @@ describe('retries, chunks and metrics', () => {
     });
     assert.equal(attemptsByEvent.get(id), 3);
     assert.equal(await metricValue('eventline_consumer_retried_total', { handler: 'flaky' }), 2);
+  });
+
+  test('a connection dropped under a handler counts as transient and the event is applied once', async () => {
+    const id = await fx.produce('cut', 1);
+
+    await waitFor(async () => (await fx.effects()).some((e) => e.event_id === id), {
+      what: 'the effect after the dropped connection',
+    });
+    assert.equal(attemptsByEvent.get(`cut:${id}`), 2);
+    assert.equal(
+      await metricValue('eventline_consumer_failed_total', {
+        handler: 'cut-connection',
+        kind: 'transient',
+      }),
+      1,
+    );
+    assert.equal((await consumer.parked({ key: 'cut' })).length, 0);
   });
 
   test('transient failures past the bound park the event as RETRIES_EXHAUSTED', async () => {
