@@ -10,6 +10,8 @@ import { resolveOptions, type EventConsumerOptions } from './options';
 import { listParked, resolveParked, type ParkedFilter, type ParkedRow } from './parking';
 import { createProcessor, type Control, type MessageInput } from './processor';
 import { redriveKey, type RedriveResult } from './redrive';
+import { watchRedriveRequests } from './redrive-requests';
+import { ReplayScopes } from './replay-scope';
 
 export interface EventConsumer<Types> {
   /** Registers a handler; `name` is unique in the group and keys its inbox rows. */
@@ -54,8 +56,10 @@ export function createEventConsumer<Types>(
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  const processor = createProcessor(options, registry, metrics, producer);
+  const scopes = new ReplayScopes(options.pool, groupId, options.epoch, options.replay);
+  const processor = createProcessor(options, registry, metrics, producer, scopes);
   let consumer: Consumer | undefined;
+  let stopWatching: (() => Promise<void>) | undefined;
 
   async function ensureDeadLetterTopics(): Promise<void> {
     const admin = options.kafka.admin();
@@ -87,6 +91,7 @@ export function createEventConsumer<Types>(
 
     async start() {
       await ensureDeadLetterTopics();
+      await scopes.refresh(true);
       await producer.connect();
       consumer = options.kafka.consumer({
         groupId,
@@ -108,6 +113,7 @@ export function createEventConsumer<Types>(
           const control: Control = { heartbeat, shouldContinue: () => isRunning() && !isStale() };
           const labels = { group: groupId, topic: batch.topic, partition: String(batch.partition) };
           metrics.lag.set(labels, Math.max(0, Number(batch.offsetLag())));
+          await scopes.refresh();
 
           const inputs: MessageInput[] = batch.messages.map((message) => ({
             topic: batch.topic,
@@ -131,6 +137,13 @@ export function createEventConsumer<Types>(
           }
         },
       });
+      stopWatching = watchRedriveRequests(
+        options.pool,
+        groupId,
+        (topic, key) => api.redrive(topic, key),
+        options.redriveRequestPollMs,
+        logger,
+      );
       logger.info({ groupId, topics: options.topics }, 'Consumer started');
     },
 
@@ -140,6 +153,7 @@ export function createEventConsumer<Types>(
       if (!member) {
         return;
       }
+      await stopWatching?.();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(

@@ -12,7 +12,11 @@ export type ConsumerErrorCode =
   /** Two handlers were registered under one name. */
   | 'HANDLER_DUPLICATE'
   /** stop() did not finish within its deadline. */
-  | 'SHUTDOWN_TIMEOUT';
+  | 'SHUTDOWN_TIMEOUT'
+  /** A group cannot be reset while it has members; the message names them. */
+  | 'GROUP_ACTIVE'
+  /** A replay request that cannot be carried out (no such topic, group exists...). */
+  | 'REPLAY_INVALID';
 
 export class ConsumerError extends Error {
   override readonly name = 'ConsumerError';

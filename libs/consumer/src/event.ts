@@ -16,6 +16,10 @@ export interface ConsumedEvent<Value = unknown> {
   /** The Kafka record timestamp, epoch milliseconds. */
   timestamp: number;
   metadata: EventMetadata;
+  /** The inbox epoch this handling counts under (0 unless in a re-run replay window). */
+  epoch: number;
+  /** True in a re-run replay: handlers that are not replayable are passed over. */
+  replaying: boolean;
 }
 
 /** What a handler gets: its event, the transaction its effects go in, and an outbox. */

@@ -70,7 +70,7 @@ export async function runHandler<Types>(
         return { status: 'parked-behind' };
       }
 
-      if (!(await insertInbox(client, handler.name, event, options.epoch))) {
+      if (!(await insertInbox(client, handler.name, event))) {
         await client.query('COMMIT');
         metrics.duplicates.inc(labels);
         return { status: 'duplicate' };
@@ -145,8 +145,8 @@ export async function applyChunk<Types>(
         await client.query('ROLLBACK');
         return false;
       }
-      for (const handler of registry.for(event.type, options.replay)) {
-        if (await insertInbox(client, handler.name, event, options.epoch)) {
+      for (const handler of registry.for(event.type, event.replaying)) {
+        if (await insertInbox(client, handler.name, event)) {
           await handler.handle(contextFor(deps, client, event) as never);
           applied.push({ handler: handler.name, event });
         } else {
@@ -176,12 +176,11 @@ async function insertInbox(
   client: PoolClient,
   handler: string,
   event: ConsumedEvent,
-  epoch: number,
 ): Promise<boolean> {
   const { rowCount } = await client.query(insertInboxSql, [
     handler,
     event.id,
-    epoch,
+    event.epoch,
     event.topic,
     event.partition,
     event.offset,

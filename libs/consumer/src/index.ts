@@ -7,7 +7,30 @@ export type { HandlerOptions } from './handlers';
 export { createConsumerMetrics, type ConsumerMetrics } from './metrics';
 export { consumerMigrations } from './migrations';
 export type { EventConsumerOptions } from './options';
-export { listParked, type ParkedFilter, type ParkedRow, type ParkReason } from './parking';
+export {
+  listParked,
+  resolveParked,
+  type ParkedFilter,
+  type ParkedRow,
+  type ParkReason,
+} from './parking';
 export type { RedriveResult } from './redrive';
 export { stopOnSignals } from './shutdown';
 export { childTraceparent } from './trace';
+export {
+  groupMembers,
+  planReplay,
+  prepareReplayGroup,
+  resetGroupForReplay,
+  type GroupMember,
+  type PartitionPlan,
+  type ReplayRequest,
+  type ReplayStart,
+  type ReplayWindowOptions,
+} from './replay';
+export { copyWindow, type CopyProgress } from './replay-copy';
+export {
+  redriveRequestStatus,
+  requestRedrive,
+  type RedriveRequestResult,
+} from './redrive-requests';

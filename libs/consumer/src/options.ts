@@ -46,6 +46,8 @@ export interface EventConsumerOptions<Types> {
   sessionTimeoutMs?: number;
   /** Where a group without committed offsets starts (default: the beginning). */
   fromBeginning?: boolean;
+  /** How often members look for operators' re-drive requests (default 1 s). */
+  redriveRequestPollMs?: number;
   metricsRegistry?: Registry;
   logger?: Logger;
   /** Called after a handler's transaction committed, before its offset is; for fault injection. */
@@ -74,6 +76,7 @@ export function resolveOptions<Types>(
     fromBeginning: options.fromBeginning ?? true,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,
     metricsRegistry: options.metricsRegistry ?? defaultRegistry,
+    redriveRequestPollMs: options.redriveRequestPollMs ?? 1_000,
     logger: options.logger ?? silentLogger,
     schemas: options.schemas ?? [],
   };

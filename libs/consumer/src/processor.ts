@@ -35,6 +35,7 @@ import { applyChunk, runHandler, type HandlerRunDeps } from './handler-run';
 import type { ConsumerMetrics } from './metrics';
 import type { ResolvedOptions } from './options';
 import { insertParked, lockKey, type ParkedRecord, type ParkReason } from './parking';
+import type { ReplayScopes } from './replay-scope';
 
 export type Outcome = 'done' | 'parked' | 'abandoned';
 
@@ -66,7 +67,7 @@ export interface Processor<Types> {
     live: boolean,
     control: Control,
   ): Promise<HandlersResult>;
-  handlersFor(type: string): HandlerRegistration<Types>[];
+  handlersFor(type: string, replaying: boolean): HandlerRegistration<Types>[];
 }
 
 export type HandlersResult =
@@ -86,6 +87,7 @@ export function createProcessor<Types>(
   registry: HandlerRegistry<Types>,
   metrics: ConsumerMetrics,
   producer: Producer,
+  scopes: ReplayScopes,
 ): Processor<Types> {
   const { pool, groupId, logger } = options;
   const readerTypes = new Map<string, avro.Type>(
@@ -93,7 +95,7 @@ export function createProcessor<Types>(
   );
   const deps: HandlerRunDeps<Types> = { options, metrics, parkBehind };
 
-  const handlersFor = (type: string) => registry.for(type, options.replay);
+  const handlersFor = (type: string, replaying: boolean) => registry.for(type, replaying);
 
   async function pause(attempt: number, control: Control): Promise<void> {
     await delay(backoffDelay(attempt, options.retryBackoff));
@@ -115,6 +117,7 @@ export function createProcessor<Types>(
           offset: message.offset,
           timestamp: Number(message.timestamp),
           metadata: metadataOf(message),
+          ...scopeOf(topic, partition, message.offset),
         };
         return { ok: true, event };
       } catch (error) {
@@ -233,7 +236,7 @@ export function createProcessor<Types>(
     live: boolean,
     control: Control,
   ): Promise<HandlersResult> {
-    for (const handler of handlersFor(event.type)) {
+    for (const handler of handlersFor(event.type, event.replaying)) {
       const result = await runHandler(deps, handler, event, input, live, control);
       if (result.status !== 'applied' && result.status !== 'duplicate') {
         return result;
@@ -242,7 +245,16 @@ export function createProcessor<Types>(
     return { status: 'done' };
   }
 
+  function scopeOf(topic: string, partition: number, offset: string) {
+    const { epoch, replaying } = scopes.scopeOf(topic, partition, offset);
+    return { epoch, replaying };
+  }
+
   async function attempt(input: MessageInput, control: Control): Promise<Outcome> {
+    if (scopes.scopeOf(input.topic, input.partition, input.message.offset).skip) {
+      // Past the end of this replay group's window: not this group's to handle.
+      return 'done';
+    }
     const decoded = await decode(input, control);
     if (decoded === 'abandoned') {
       return 'abandoned';

@@ -40,7 +40,7 @@ export interface ConsumerFixture {
   kafka: Kafka;
   topic: string;
   catalog: CatalogEntry[];
-  produce(key: string, seq: number, id?: string): Promise<string>;
+  produce(key: string, seq: number, id?: string, timestamp?: number): Promise<string>;
   /** Like produce, with extra headers (traceparent, correlationId...); returns the id. */
   produceWithHeaders(key: string, seq: number, headers: Record<string, string>): Promise<string>;
   produceRaw(key: string, value: Buffer, id?: string): Promise<void>;
@@ -102,8 +102,19 @@ export async function createConsumerFixture(prefix: string): Promise<ConsumerFix
     value: Buffer,
     id: string = randomUUID(),
     headers: Record<string, string> = {},
+    timestamp?: number,
   ) => {
-    await producer.send({ topic, messages: [{ key, value, headers: { ...headers, id } }] });
+    await producer.send({
+      topic,
+      messages: [
+        {
+          key,
+          value,
+          headers: { ...headers, id },
+          ...(timestamp === undefined ? {} : { timestamp: String(timestamp) }),
+        },
+      ],
+    });
   };
   const encodeEvent = (key: string, seq: number): Buffer => {
     const value: StockReserved = {
@@ -122,8 +133,8 @@ export async function createConsumerFixture(prefix: string): Promise<ConsumerFix
     catalog,
     produceRaw,
 
-    async produce(key, seq, id: string = randomUUID()) {
-      await produceRaw(key, encodeEvent(key, seq), id);
+    async produce(key, seq, id: string = randomUUID(), timestamp?: number) {
+      await produceRaw(key, encodeEvent(key, seq), id, {}, timestamp);
       return id;
     },
 
