@@ -8,6 +8,7 @@ export interface CliConfig {
   pgAppUrl: string;
   connectUrl: string;
   registryUrl: string;
+  kafkaBrokers: string[];
   connectorsDir: string;
 }
 
@@ -18,6 +19,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
     pgAppUrl: env.EVENTLINE_PG_URL ?? `postgres://eventline:eventline@127.0.0.1:${pgPort}`,
     connectUrl: env.CONNECT_URL ?? 'http://127.0.0.1:8083',
     registryUrl: env.REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
+    kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
     connectorsDir:
       env.EVENTLINE_CONNECTORS_DIR ??
       fileURLToPath(new URL('../../../connectors', import.meta.url)),

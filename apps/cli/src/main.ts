@@ -1,48 +1,104 @@
 #!/usr/bin/env -S node --import tsx
+import { parseArgs } from 'node:util';
+
 import pino from 'pino';
 
+import { UsageError, type Command } from './command';
+import {
+  deadLettersDiscardCommand,
+  deadLettersListCommand,
+  deadLettersRedriveCommand,
+  deadLettersShowCommand,
+} from './commands/dead-letters';
+import { replayCommand } from './commands/replay';
+import {
+  schemasCheckCommand,
+  schemasListCommand,
+  schemasRegisterCommand,
+} from './commands/schemas';
+import { setupCommand } from './commands/setup';
+import { statusCommand } from './commands/status';
 import { readConfig } from './config';
-import { listSchemas, registerSchemas } from './schemas';
-import { setup } from './setup';
 
-const usage = `Usage: eventline <command>
+const commands: Command[] = [
+  setupCommand,
+  statusCommand,
+  replayCommand,
+  deadLettersListCommand,
+  deadLettersShowCommand,
+  deadLettersRedriveCommand,
+  deadLettersDiscardCommand,
+  schemasListCommand,
+  schemasCheckCommand,
+  schemasRegisterCommand,
+];
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `Usage: eventline <command> [options]   (eventline <command> --help for its options)
 
 Commands:
-  setup    migrate the service databases' outboxes, provision capture, and
-           create or update the connectors in connectors/ (waits until running)
-  schemas register   register every schema in schemas/ under its subject, with
-                     its compatibility mode (the deploy step; idempotent)
-  schemas list       subjects in the registry, their versions and modes [--json]
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Environment: PG_PORT, EVENTLINE_PG_URL, EVENTLINE_PG_ADMIN_URL, KAFKA_BROKERS,
+CONNECT_URL, REGISTRY_URL (defaults: the local stack), LOG_LEVEL.
 `;
+}
+
+function helpOf(command: Command): string {
+  return `Usage: eventline ${command.name} [options]\n\n${command.summary}\n\n${command.help}`;
+}
+
+/** The command named by the longest run of leading words, and the rest of argv. */
+function findCommand(argv: string[]): [Command | undefined, string[]] {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const command = commands.find((c) => c.name === name);
+    if (command) {
+      return [command, argv.slice(words)];
+    }
+  }
+  return [undefined, argv];
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [command, subcommand] = argv;
-  const logger = pino({ base: null, level: process.env.LOG_LEVEL ?? 'info' });
-  const config = readConfig();
+  const [command, rest] = findCommand(argv);
+  if (!command) {
+    const asked = argv[0] === undefined || argv[0] === '--help' || argv[0] === 'help';
+    (asked ? process.stdout : process.stderr).write(
+      `${asked ? '' : `Unknown command: ${argv.slice(0, 2).join(' ')}\n\n`}${overview()}`,
+    );
+    return asked ? 0 : 2;
+  }
 
-  switch (command) {
-    case 'setup':
-      await setup(config, logger);
-      return 0;
-    case 'schemas':
-      if (subcommand === 'register') {
-        await registerSchemas(config, logger);
-        return 0;
-      }
-      if (subcommand === 'list') {
-        await listSchemas(config, argv.includes('--json'));
-        return 0;
-      }
-      process.stderr.write(`Unknown schemas command: ${subcommand ?? '(none)'}\n\n${usage}`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    process.stderr.write(
+      `eventline ${command.name}: ${(error as Error).message}\n\n${helpOf(command)}`,
+    );
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(helpOf(command));
+    return 0;
+  }
+
+  // Logs go to stderr, so that stdout carries only the command's output.
+  const logger = pino({ base: null, level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  try {
+    return await command.run({ config: readConfig(), logger, json: values.json === true }, values);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`eventline ${command.name}: ${error.message}\n\n${helpOf(command)}`);
       return 2;
-    case undefined:
-    case '--help':
-    case 'help':
-      process.stdout.write(usage);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`Unknown command: ${command}\n\n${usage}`);
-      return 2;
+    }
+    throw error;
   }
 }
 
