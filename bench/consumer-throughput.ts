@@ -37,6 +37,7 @@ import {
   measureEventConsumer,
   measureHandler,
   measureRaw,
+  measureReplay,
   stockReserved,
   variantLabels,
   type Measurement,
@@ -71,7 +72,7 @@ const rounds = positiveInteger('rounds');
 const partitions = positiveInteger('partitions');
 const keys = positiveInteger('keys');
 
-const variantOrder: VariantName[] = ['raw', 'handler', 'inbox', 'inboxBatch50'];
+const variantOrder: VariantName[] = ['raw', 'handler', 'inbox', 'inboxBatch50', 'replayRerun'];
 const produceChunk = 1000;
 
 interface VariantResult {
@@ -187,6 +188,8 @@ function measure(variant: VariantName, workload: Workload, groupId: string): Pro
       return measureEventConsumer(workload, groupId, 1);
     case 'inboxBatch50':
       return measureEventConsumer(workload, groupId, 50);
+    case 'replayRerun':
+      return measureReplay(workload, groupId);
   }
 }
 
@@ -257,12 +260,14 @@ async function run(cleanup: Cleanup): Promise<void> {
     handler: [],
     inbox: [],
     inboxBatch50: [],
+    replayRerun: [],
   };
   const startMs: Record<VariantName, number[]> = {
     raw: [],
     handler: [],
     inbox: [],
     inboxBatch50: [],
+    replayRerun: [],
   };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? variantOrder : [...variantOrder].reverse();

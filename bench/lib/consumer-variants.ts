@@ -4,7 +4,12 @@
 // because a rate over a wrong count means nothing.
 import assert from 'node:assert/strict';
 
-import { createEventConsumer, consumerMigrations } from '@eventline/consumer';
+import {
+  createEventConsumer,
+  consumerMigrations,
+  planReplay,
+  prepareReplayGroup,
+} from '@eventline/consumer';
 import { migrate, withTransaction, type Pool } from '@eventline/db';
 import {
   createCodec,
@@ -39,13 +44,15 @@ export interface Measurement {
   totalMs: number;
 }
 
-export type VariantName = 'raw' | 'handler' | 'inbox' | 'inboxBatch50';
+export type VariantName = 'raw' | 'handler' | 'inbox' | 'inboxBatch50' | 'replayRerun';
 
 export const variantLabels: Record<VariantName, string> = {
   raw: 'kafkajs eachBatch, no decode, no database',
   handler: 'kafkajs eachBatch + decode + one INSERT per transaction, no inbox',
   inbox: 'createEventConsumer, inboxBatchSize 1',
   inboxBatch50: 'createEventConsumer, inboxBatchSize 50',
+  replayRerun:
+    'replay of the whole topic into a new group with a new epoch (inbox rows of the first pass exist), inboxBatchSize 50',
 };
 
 const insertEffectSql = 'INSERT INTO effects (event_id, key, seq) VALUES ($1, $2, $3)';
@@ -281,6 +288,87 @@ export async function measureEventConsumer(
     }
 
     await verifyEffects(pool, workload, groupId, true);
+    return measurement;
+  });
+}
+
+/**
+ * 5. A replay for reprocessing: the topic is first handled once (not timed),
+ * then replayed from the start into a new group under a new epoch, so every
+ * handler runs again although the inbox holds the first pass's rows. Timed
+ * from the replay consumer's start until every event has its second effect.
+ */
+export async function measureReplay(workload: Workload, groupId: string): Promise<Measurement> {
+  const events = workload.eventIds.size;
+
+  return withEffectsDatabase(async (pool) => {
+    const consumerIn = (group: string) => {
+      const consumer = createEventConsumer<EventTypes>({
+        kafka: workload.kafka,
+        groupId: group,
+        topics: [workload.topic],
+        pool,
+        codec: createCodec(workload.registry),
+        schemas: workload.catalog,
+        partitionsConsumedConcurrently: workload.partitions,
+        inboxBatchSize: 50,
+        metricsRegistry: new Registry(),
+      });
+      consumer.on(stockReserved, 'bench-effect', async ({ event, tx }) => {
+        const [key, seq] = keyAndSeq(event.value.actor);
+        await tx.query(insertEffectSql, [event.id, key, seq]);
+      });
+      return consumer;
+    };
+
+    const firstGroup = `${groupId}-first-pass`;
+    const first = consumerIn(firstGroup);
+    await first.start();
+    try {
+      await waitFor(async () => (await effectCount(pool)) >= events, {
+        timeoutMs: deadlineMs(events),
+        what: `the first pass of ${groupId}`,
+      });
+    } finally {
+      await first.stop();
+    }
+
+    const admin = workload.kafka.admin();
+    await admin.connect();
+    try {
+      const request = {
+        groupId: firstGroup,
+        topic: workload.topic,
+        from: {
+          offsets: Object.fromEntries(
+            Array.from({ length: workload.partitions }, (_, p) => [p, '0']),
+          ),
+        },
+      };
+      const plan = await planReplay(admin, request);
+      await prepareReplayGroup(admin, pool, request, plan, groupId, { rerun: true });
+    } finally {
+      await admin.disconnect();
+    }
+
+    const replay = consumerIn(groupId);
+    let measurement: Measurement;
+    try {
+      measurement = await timeUntilComplete(
+        events,
+        () => replay.start(),
+        async () => (await effectCount(pool)) >= 2 * events,
+        25,
+        `${events} replayed effects of ${groupId}`,
+      );
+    } finally {
+      await replay.stop();
+    }
+
+    const { rows } = await pool.query<{ n: number; distinct: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS distinct FROM effects',
+    );
+    assert.deepEqual(rows[0], { n: 2 * events, distinct: events }, `${groupId}: each event twice`);
     return measurement;
   });
 }
