@@ -10,7 +10,8 @@ CLI := node --import tsx apps/cli/src/main.ts
 USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
 
 .PHONY: help install up down status logs clean test build lint format \
-	schemas-register schemas-types schemas-types-check schemas-check bench bench-smoke connectors
+	schemas-register schemas-types schemas-types-check schemas-check bench bench-smoke connectors \
+	stack-status dead-letters replay-plan
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,6 +37,17 @@ ifeq ($(USE_DOCKER),yes)
 else
 	bash $(STACK) down
 endif
+
+stack-status: install ## connectors, replication slots and WAL, consumer groups and lag
+	$(CLI) status
+
+# make dead-letters DB=inventory GROUP=inventory-service
+dead-letters: install ## list parked events of GROUP in database DB
+	$(CLI) dead-letters list --database $(DB) --group $(GROUP)
+
+# make replay-plan GROUP=g TOPIC=t FROM=2026-12-01T10:00:00Z [UNTIL=...]
+replay-plan: install ## dry run of a replay: offsets and event counts per partition
+	$(CLI) replay --group $(GROUP) --topic $(TOPIC) --from $(FROM) $(if $(UNTIL),--until $(UNTIL)) --mode new-group --dry-run
 
 status: ## show each component, its address and resident memory
 ifeq ($(USE_DOCKER),yes)
