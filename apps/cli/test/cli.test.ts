@@ -180,6 +180,57 @@ describe('replay and dead letters through the CLI', () => {
     assert.deepEqual(after, before, 'no offset changed');
   });
 
+  test('a window copied to a side topic keeps keys and names each source position', async () => {
+    const sideTopic = `${topic}.side`;
+    const run = await cli(
+      'replay',
+      '--group',
+      group,
+      '--topic',
+      topic,
+      '--from-offsets',
+      '0:1,1:1',
+      '--mode',
+      'copy',
+      '--side-topic',
+      sideTopic,
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { copied: number; partitions: { events: number }[] };
+    const expected = result.partitions.reduce((n, p) => n + p.events, 0);
+    assert.equal(result.copied, expected);
+    const nonEmpty = (await admin.fetchTopicOffsets(topic)).filter((p) => p.high !== '0').length;
+    assert.equal(expected, 10 - nonEmpty, 'ten events less the first of each partition');
+
+    const copies: { key: string; headers: Record<string, string>; partition: number }[] = [];
+    const reader = kafka.consumer({ groupId: `${sideTopic}.reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: sideTopic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message, partition }) => {
+        copies.push({
+          key: String(message.key),
+          partition,
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+          ),
+        });
+      },
+    });
+    try {
+      await waitFor(() => copies.length === expected, { what: 'the copies' });
+    } finally {
+      await reader.disconnect();
+      await admin.deleteTopics({ topics: [sideTopic] }).catch(() => undefined);
+    }
+    for (const copy of copies) {
+      assert.equal(copy.headers['replay.source.topic'], topic);
+      assert.equal(copy.headers['replay.source.partition'], String(copy.partition));
+      assert.ok(Number(copy.headers['replay.source.offset']) >= 1);
+    }
+  });
+
   test('parked events are listed, shown and discarded with a reason', async () => {
     await db.pool.query(
       `INSERT INTO consumer_parked (group_id, topic, partition, "offset", message_key, payload, reason,
