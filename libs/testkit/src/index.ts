@@ -4,3 +4,4 @@ export { collectMessages, createTopic, headerStrings, testKafka, type Collector 
 export { stackEndpoints, uniqueName, type StackEndpoints } from './stack';
 export { waitFor, type WaitOptions } from './wait';
 export { schemasDir, testCatalog } from './schemas';
+export { createRecordProducer, type RecordProducer } from './records';
