@@ -5,6 +5,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 STACK := scripts/stack/stack.sh
+APPS := scripts/stack/apps.sh
 CLI := node --import tsx apps/cli/src/main.ts
 # Docker is used when its engine answers, unless EVENTLINE_STACK=local.
 USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null 2>&1 && echo yes)
@@ -22,7 +23,7 @@ node_modules/.installed: package.json package-lock.json $(wildcard libs/*/packag
 
 install: node_modules/.installed ## install npm packages (Maven artifacts come with `make up`)
 
-up: install ## start the stack and set up databases, connectors and schemas
+up: install ## start the stack, set up databases, connectors and schemas, start the apps
 ifeq ($(USE_DOCKER),yes)
 	docker compose up -d --wait
 else
@@ -30,8 +31,10 @@ else
 endif
 	$(CLI) setup
 	$(CLI) schemas register
+	bash $(APPS) up
 
 down: ## stop everything that `make up` started
+	bash $(APPS) down
 ifeq ($(USE_DOCKER),yes)
 	docker compose down
 else
@@ -49,12 +52,13 @@ dead-letters: install ## list parked events of GROUP in database DB
 replay-plan: install ## dry run of a replay: offsets and event counts per partition
 	$(CLI) replay --group $(GROUP) --topic $(TOPIC) --from $(FROM) $(if $(UNTIL),--until $(UNTIL)) --mode new-group --dry-run
 
-status: ## show each component, its address and resident memory
+status: ## show each component and app, its address and resident memory
 ifeq ($(USE_DOCKER),yes)
 	docker compose ps
 else
 	bash $(STACK) status
 endif
+	bash $(APPS) status
 
 logs: ## show where the logs are and their last lines
 ifeq ($(USE_DOCKER),yes)
@@ -64,6 +68,7 @@ else
 endif
 
 clean: ## stop and delete all data, including replication slots
+	bash $(APPS) down
 ifeq ($(USE_DOCKER),yes)
 	docker compose down --volumes
 else
