@@ -12,7 +12,7 @@ USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null
 
 .PHONY: help install up down status logs clean test build lint format \
 	schemas-register schemas-types schemas-types-check schemas-check bench bench-smoke connectors \
-	stack-status dead-letters replay-plan
+	stack-status dead-letters replay-plan demo
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -111,3 +111,6 @@ bench: up ## run the benchmarks; results in bench/results/
 bench-smoke: up ## the benchmarks at a tiny size, so that they cannot rot
 	node --import tsx bench/outbox-publish.ts --transactions 200 --rounds 1
 	node --import tsx bench/consumer-throughput.ts --events 500 --rounds 1
+
+demo: up ## place a few orders through the REST API and print how each ended
+	node --import tsx scripts/demo.ts
