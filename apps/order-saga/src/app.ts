@@ -1,0 +1,105 @@
+import {
+  createSagaEngine,
+  readSagaInstance,
+  readSagaTransitions,
+  sagaMigrations,
+} from '@eventline/saga';
+import type { EventTypes } from '@eventline/schemas';
+import {
+  createServiceRuntime,
+  serviceHttp,
+  type ServiceConfig,
+  type ServiceRuntime,
+} from '@eventline/service';
+
+import { createOrderSaga, type OrderSagaTimings } from './order-saga';
+
+export interface OrderSagaOptions extends OrderSagaTimings {
+  /** How often passed deadlines are looked for. */
+  deadlineIntervalMs: number;
+  /** Sends of a compensation before the saga ends FAILED. */
+  compensationAttempts: number;
+}
+
+export const defaultOrderSagaOptions: OrderSagaOptions = {
+  stepDeadlineMs: 10_000,
+  deadlineIntervalMs: 1_000,
+  compensationAttempts: 5,
+};
+
+/**
+ * The orchestrator: starts an order saga for each OrderPlaced, takes the
+ * participants' replies, sends commands through its outbox, and watches
+ * deadlines. GET /sagas/:id shows an instance and its transitions.
+ */
+export async function startOrderSaga(
+  config: ServiceConfig,
+  options: OrderSagaOptions = defaultOrderSagaOptions,
+): Promise<{ runtime: ServiceRuntime; url: string }> {
+  const runtime = await createServiceRuntime(config, [sagaMigrations]);
+  try {
+    const publisher = await runtime.publisher([
+      'inventory.commands',
+      'payments.commands',
+      'orders.commands',
+    ]);
+    const saga = createOrderSaga(options);
+    const engine = createSagaEngine<EventTypes>({
+      pool: runtime.pool,
+      publisher,
+      sagas: [saga],
+      deadlineIntervalMs: options.deadlineIntervalMs,
+      compensationAttempts: options.compensationAttempts,
+      metricsRegistry: runtime.metrics,
+      logger: runtime.logger,
+    });
+
+    const consumer = runtime.consumer(['orders.events', 'inventory.events', 'payments.events'], {
+      publisher,
+    });
+    consumer.on('eventline.orders.OrderPlaced', 'start-order-saga', async (context) => {
+      const order = context.event.value;
+      await engine.start(context, saga, order.orderId, {
+        orderId: order.orderId,
+        customerId: order.customerId,
+        lines: order.lines,
+        totalMinor: order.totalMinor,
+        currency: order.currency,
+      });
+    });
+    engine.register(consumer);
+
+    await consumer.start();
+    runtime.onStop(() => consumer.stop());
+    engine.startDeadlineWatcher();
+    runtime.onStop(() => engine.stop());
+
+    const http = serviceHttp(runtime);
+    http.app.get('/sagas/:id', async (request, response) => {
+      const instance = await readSagaInstance(runtime.pool, request.params.id).catch(
+        () => undefined,
+      );
+      if (!instance) {
+        response
+          .status(404)
+          .type('application/problem+json')
+          .json({
+            type: 'about:blank',
+            title: 'Not Found',
+            status: 404,
+            detail: `No saga ${request.params.id}`,
+          });
+        return;
+      }
+      const transitions = await readSagaTransitions(runtime.pool, instance.id);
+      response.json({ ...instance, transitions });
+    });
+    const server = await http.listen();
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.httpPort;
+    return { runtime, url: `http://${config.httpHost}:${port}` };
+  } catch (error) {
+    await runtime.stop();
+    throw error;
+  }
+}

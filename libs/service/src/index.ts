@@ -1,0 +1,3 @@
+export { serviceConfigFrom, type ServiceConfig, type ServiceDefaults } from './config';
+export { serviceHttp } from './http';
+export { createServiceRuntime, type ServiceRuntime } from './runtime';
