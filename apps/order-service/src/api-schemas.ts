@@ -1,7 +1,17 @@
+import type { OrderCancellationReason } from '@eventline/schemas';
+
 import type { JsonSchema } from './json-schema';
 import { currencies, limits, orderStatuses } from './order';
 
-const cancellationReasons = ['UNKNOWN', 'OUT_OF_STOCK', 'PAYMENT_DECLINED', 'TIMED_OUT'] as const;
+// Keyed by the generated type, so a reason added to the Avro enum fails the
+// type check here until the API document lists it too.
+const cancellationReasonSet: Record<OrderCancellationReason, true> = {
+  UNKNOWN: true,
+  OUT_OF_STOCK: true,
+  PAYMENT_DECLINED: true,
+  TIMED_OUT: true,
+};
+const cancellationReasons = Object.keys(cancellationReasonSet);
 
 /**
  * The API's data shapes, published under `components.schemas` of the

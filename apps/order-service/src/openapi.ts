@@ -1,5 +1,5 @@
 import { apiSchemas } from './api-schemas';
-import { currencies, limits } from './order';
+import { currencies, limits, orderStatuses } from './order';
 import { defaultPageSize, maxPageSize } from './request-validation';
 
 const problem = (description: string) => ({
@@ -64,7 +64,8 @@ export const openApiDocument = {
               Location: { schema: { type: 'string' }, description: '/orders/{id}' },
               'x-correlation-id': {
                 schema: { type: 'string', format: 'uuid' },
-                description: 'The correlation id the OrderPlaced event carries.',
+                description:
+                  'The correlation id the OrderPlaced event carries; absent on a replay.',
               },
               'Idempotent-Replayed': {
                 schema: { type: 'string', enum: ['true'] },
@@ -86,7 +87,7 @@ export const openApiDocument = {
           {
             name: 'status',
             in: 'query',
-            schema: { type: 'string', enum: ['PENDING', 'CONFIRMED', 'CANCELLED'] },
+            schema: { type: 'string', enum: orderStatuses },
           },
           {
             name: 'limit',

@@ -16,7 +16,7 @@ import {
   parseOrderId,
   parsePlaceOrder,
 } from './request-validation';
-import { requestContext } from './trace-context';
+import { requestContext } from './request-context';
 
 export interface OrderRoutesDeps {
   pool: Pool;
@@ -55,8 +55,11 @@ export function orderRoutes(deps: OrderRoutesDeps): Router {
         const context = requestContext(request.headers);
 
         const result = await placeOrder(deps, order, idempotencyKey, context);
-        response.setHeader('x-correlation-id', context.correlationId);
-        if (!result.created) {
+        // A replay's order was published under the first request's
+        // correlation id, which is not stored: none is echoed then.
+        if (result.created) {
+          response.setHeader('x-correlation-id', context.correlationId);
+        } else {
           response.setHeader('Idempotent-Replayed', 'true');
         }
         response.location(`/orders/${result.order.id}`).status(202).json(result.order);

@@ -8,7 +8,7 @@ import { canonicalHash } from './canonical-json';
 import { ApiError } from './errors';
 import { orderTotal, type Order, type PlaceOrderRequest } from './order';
 import { findOrderByIdempotencyKey, insertOrder, type StoredOrder } from './order-repository';
-import type { RequestContext } from './trace-context';
+import type { RequestContext } from './request-context';
 
 export interface PlaceOrderDeps {
   pool: Pool;

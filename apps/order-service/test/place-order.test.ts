@@ -92,6 +92,7 @@ test('a retry with the same Idempotency-Key answers the same order and publishes
   assert.equal(retry.status, 202);
   assert.deepEqual(retry.body, { id, status: 'PENDING' });
   assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+  assert.equal(retry.headers.get('x-correlation-id'), null, 'no correlation id is invented');
   assert.equal(retry.headers.get('location'), `/orders/${id}`);
   assert.equal(await world.countOrders(), rowsBefore, 'the retry wrote no order');
   await placeSentinel();
