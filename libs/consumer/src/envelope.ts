@@ -10,10 +10,15 @@ const metadataHeaders: Record<keyof EventMetadata, string> = {
   actor: 'actor',
 };
 
+/**
+ * A header as a string; absent when missing or null. The Event Router sends
+ * a header for every placed column, with a null value when the column is
+ * NULL (an event without a causation id, say).
+ */
 export function headerValue(message: KafkaMessage, name: string): string | undefined {
-  const raw = message.headers?.[name];
+  const raw = message.headers?.[name] as Buffer | string | (Buffer | string)[] | null | undefined;
   const first = Array.isArray(raw) ? raw[0] : raw;
-  return first === undefined ? undefined : first.toString();
+  return first === undefined || first === null ? undefined : first.toString();
 }
 
 export function metadataOf(message: KafkaMessage): EventMetadata {
