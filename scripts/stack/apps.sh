@@ -24,13 +24,16 @@ app_up() {
   port_in_use "$port" && die "port $port ($name) is taken by: $(port_owner "$port")"
   info "starting $name on 127.0.0.1:$port"
   [ -f "$log" ] && mv -f "$log" "$log.1"
-  (cd "$STACK_ROOT" && PORT=$port setsid nohup node --import tsx "apps/$name/src/main.ts" \
-    >"$log" 2>&1 </dev/null & echo $! >"$pidfile")
+  # Started from this shell, not a subshell, so that $! is node itself and
+  # `down` signals the service, not a wrapper.
+  PORT=$port setsid nohup node --import tsx "apps/$name/src/main.ts" >"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
   wait_until 60 "$name" "$log" "$pidfile" http_ok "http://127.0.0.1:$port/readyz"
 }
 
 cmd_up() {
   mkdir -p "$APPS_STATE" "$STACK_LOGS"
+  cd "$STACK_ROOT"
   local entry
   for entry in $APPS; do
     app_up "${entry%%:*}" "${entry##*:}"

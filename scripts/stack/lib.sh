@@ -46,7 +46,7 @@ wait_until() {
 }
 
 http_ok() {
-  curl -fsS -o /dev/null --max-time 3 "$1"
+  curl -fs -o /dev/null --max-time 3 "$1"
 }
 
 # render TEMPLATE OUTPUT: fills @NAME@ placeholders from the shell's variables.
