@@ -29,6 +29,8 @@ export interface OrderSystem {
   apiUrl: string;
   sagaUrl: string;
   databases: Record<ServiceName, TestDatabase>;
+  /** The environment that runs a service of this system as a process (its main.ts). */
+  processEnv(name: ServiceName): Record<string, string>;
   start(name: ServiceName): Promise<void>;
   stop(name: ServiceName): Promise<void>;
   close(): Promise<void>;
@@ -52,9 +54,14 @@ const connectorFiles: Partial<Record<ServiceName, string>> = {
   payments: 'payments.json',
 };
 
-export async function startOrderSystem(
-  sagaOptions: Partial<OrderSagaOptions> = {},
-): Promise<OrderSystem> {
+export interface OrderSystemOptions {
+  saga?: Partial<OrderSagaOptions>;
+  /** Services not to start in this process (a test runs them as child processes). */
+  external?: ServiceName[];
+}
+
+export async function startOrderSystem(options: OrderSystemOptions = {}): Promise<OrderSystem> {
+  const sagaOptions = options.saga ?? {};
   const base = uniqueName('t_sys');
   const topicPrefix = `${base}.`;
   const registry = createRegistryClient({ url: stackEndpoints().registryUrl });
@@ -131,7 +138,9 @@ export async function startOrderSystem(
   }
 
   for (const name of ['inventory', 'payments', 'notifications', 'saga', 'orders'] as const) {
-    await start(name);
+    if (!options.external?.includes(name)) {
+      await start(name);
+    }
   }
 
   return {
@@ -142,6 +151,14 @@ export async function startOrderSystem(
       return sagaUrl;
     },
     databases,
+    processEnv(name) {
+      return {
+        DATABASE_URL: withDatabase(stackEndpoints().pgAppUrl, databases[name].name),
+        TOPIC_PREFIX: topicPrefix,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+      };
+    },
     start,
     stop,
     async close() {

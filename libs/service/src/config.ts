@@ -18,6 +18,8 @@ export interface ServiceConfig {
    */
   topicPrefix: string;
   schemasDir: string;
+  /** How long a silent consumer keeps its partitions (the pause after a crash). */
+  consumerSessionTimeoutMs: number;
 }
 
 export interface ServiceDefaults {
@@ -28,10 +30,24 @@ export interface ServiceDefaults {
 
 const repoSchemas = fileURLToPath(new URL('../../../schemas', import.meta.url));
 
+function positiveNumber(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+): number {
+  const text = env[name];
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer, got "${text}"`);
+  }
+  return value;
+}
+
 /**
  * Settings from an environment map (the app passes process.env), with the
  * local stack's defaults: DATABASE_URL (else EVENTLINE_PG_URL + the service's
- * database), KAFKA_BROKERS, REGISTRY_URL, HOST, PORT, LOG_LEVEL, TOPIC_PREFIX.
+ * database), KAFKA_BROKERS, REGISTRY_URL, HOST, PORT, LOG_LEVEL, TOPIC_PREFIX,
+ * CONSUMER_SESSION_TIMEOUT_MS.
  */
 export function serviceConfigFrom(
   env: Record<string, string | undefined>,
@@ -53,5 +69,6 @@ export function serviceConfigFrom(
     logLevel: env.LOG_LEVEL ?? 'info',
     topicPrefix: env.TOPIC_PREFIX ?? '',
     schemasDir: env.SCHEMAS_DIR ?? repoSchemas,
+    consumerSessionTimeoutMs: positiveNumber(env, 'CONSUMER_SESSION_TIMEOUT_MS', 30_000),
   };
 }

@@ -114,6 +114,7 @@ export async function createServiceRuntime(
         groupId: `${prefix}${config.name}`,
         metricsRegistry: metrics,
         logger,
+        sessionTimeoutMs: config.consumerSessionTimeoutMs,
         ...options,
         topics: topics.map((t) => `${prefix}${t}`),
       });
