@@ -26,3 +26,4 @@ export {
 export { registerCatalog, type RegistrationResult } from './register';
 export { frame, unframe } from './wire-format';
 export * from './compatibility/index';
+export { canonicalJson, isJsonObject, type JsonObject } from './json';
