@@ -1,12 +1,6 @@
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
-import {
-  createServiceRuntime,
-  serviceHttp,
-  type ServiceConfig,
-  type ServiceRuntime,
-} from '@eventline/service';
+import { startService, type ServiceConfig, type StartedService } from '@eventline/service';
 
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';
@@ -17,18 +11,15 @@ const migrations = {
   directory: fileURLToPath(new URL('../migrations', import.meta.url)),
 };
 
-/** The running service; `server` tells where HTTP listens (port 0 picks a free one). */
-export type InventoryService = ServiceRuntime & { server: Server };
+export type InventoryService = StartedService;
 
 /**
  * Inventory, a saga participant: handles inventory.commands (ReserveStock,
  * ReleaseStock), answers on inventory.events through its outbox, and serves
  * GET /stock/:sku next to the health and metrics routes.
  */
-export async function startInventoryService(config: ServiceConfig): Promise<InventoryService> {
-  const runtime = await createServiceRuntime(config, [migrations]);
-
-  try {
+export function startInventoryService(config: ServiceConfig): Promise<InventoryService> {
+  return startService(config, [migrations], async (runtime) => {
     const publisher = await runtime.publisher(['inventory.events']);
     const actor = `system:${config.name}`;
     const consumer = runtime
@@ -37,15 +28,6 @@ export async function startInventoryService(config: ServiceConfig): Promise<Inve
       .on('eventline.inventory.ReleaseStock', 'release-stock', releaseStock(actor));
     await consumer.start();
     runtime.onStop(() => consumer.stop());
-
-    const http = serviceHttp(runtime);
-    http.app.use(stockRoutes(runtime.pool));
-    const server = await http.listen();
-    return Object.assign(runtime, { server });
-  } catch (error) {
-    // A start that fails half way (an unregistered schema, a missing topic)
-    // must not leave the pool and clients open behind it.
-    await runtime.stop().catch(() => undefined);
-    throw error;
-  }
+    return (app) => app.use(stockRoutes(runtime.pool));
+  });
 }

@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { withDatabase } from '@eventline/db';
 import {
-  createRegistryClient,
-  registerCatalog,
   type CatalogEntry,
   type Decoded,
   type StockItem,
   type StockReserved,
 } from '@eventline/schemas';
-import { serviceConfigFrom } from '@eventline/service';
 import {
-  collectMessages,
-  createRecordProducer,
-  createTestDatabase,
-  createTopic,
-  stackEndpoints,
-  startTestCapture,
-  testCatalog,
-  testKafka,
+  startServiceWorld,
+  type ServiceWorld,
   waitFor,
   type Collector,
   type RecordProducer,
-  type TestCapture,
   type TestDatabase,
 } from '@eventline/testkit';
 
@@ -36,7 +24,7 @@ import { startInventoryService, type InventoryService } from '../src/app';
 // its own inventory.events.
 
 let db: TestDatabase;
-let capture: TestCapture;
+let world: ServiceWorld<InventoryService>;
 let service: InventoryService;
 let producer: RecordProducer;
 let replies: Collector;
@@ -44,37 +32,22 @@ let catalog: CatalogEntry[];
 let baseUrl: string;
 
 before(async () => {
-  db = await createTestDatabase('t_inv');
-  const prefix = `${db.name}.`;
-  catalog = await testCatalog(db.name);
-  await registerCatalog(createRegistryClient({ url: stackEndpoints().registryUrl }), catalog);
-  capture = await startTestCapture(db, 'inventory.json');
-
-  const kafka = testKafka(db.name);
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}inventory.commands`);
-  await createTopic(admin, `${prefix}inventory.events`);
-  await admin.disconnect();
-
-  service = await startInventoryService({
-    ...serviceConfigFrom({}, { name: 'inventory-service', database: 'inventory', httpPort: 0 }),
-    databaseUrl: withDatabase(stackEndpoints().pgAppUrl, db.name),
-    topicPrefix: prefix,
-    httpPort: 0,
-    logLevel: 'warn',
+  world = await startServiceWorld({
+    prefix: 't_inv',
+    name: 'inventory-service',
+    database: 'inventory',
+    connectorFile: 'inventory.json',
+    topics: ['inventory.commands', 'inventory.events'],
+    collect: 'inventory.events',
+    start: startInventoryService,
   });
-  baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
-  producer = await createRecordProducer(kafka);
-  replies = await collectMessages(kafka, `${prefix}inventory.events`, `${db.name}-replies`);
+  ({ db, service, producer, catalog } = world);
+  replies = world.collected as Collector;
+  baseUrl = service.url;
 });
 
 after(async () => {
-  await service?.stop();
-  await replies?.stop();
-  await producer?.stop();
-  await capture?.stop();
-  await db?.drop();
+  await world?.close();
 });
 
 function command(fullName: string): CatalogEntry {

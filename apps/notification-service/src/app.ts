@@ -1,12 +1,6 @@
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
-import {
-  createServiceRuntime,
-  serviceHttp,
-  type ServiceConfig,
-  type ServiceRuntime,
-} from '@eventline/service';
+import { startService, type ServiceConfig, type StartedService } from '@eventline/service';
 
 import { notificationRoutes } from './notification-routes';
 import { recordNotification } from './record-notification';
@@ -16,8 +10,7 @@ const migrations = {
   directory: fileURLToPath(new URL('../migrations', import.meta.url)),
 };
 
-/** The running service; `server` tells where HTTP listens (port 0 picks a free one). */
-export type NotificationService = ServiceRuntime & { server: Server };
+export type NotificationService = StartedService;
 
 /**
  * Notifications, a fan-out consumer of orders.events: one notice per
@@ -25,12 +18,8 @@ export type NotificationService = ServiceRuntime & { server: Server };
  * replayable: a re-run replay of orders.events must not notify customers a
  * second time.
  */
-export async function startNotificationService(
-  config: ServiceConfig,
-): Promise<NotificationService> {
-  const runtime = await createServiceRuntime(config, [migrations]);
-
-  try {
+export function startNotificationService(config: ServiceConfig): Promise<NotificationService> {
+  return startService(config, [migrations], async (runtime) => {
     const consumer = runtime
       .consumer(['orders.events'])
       .on(
@@ -51,15 +40,6 @@ export async function startNotificationService(
       );
     await consumer.start();
     runtime.onStop(() => consumer.stop());
-
-    const http = serviceHttp(runtime);
-    http.app.use(notificationRoutes(runtime.pool));
-    const server = await http.listen();
-    return Object.assign(runtime, { server });
-  } catch (error) {
-    // A start that fails half way (a missing topic, the registry down) must
-    // not leave the pool and clients open behind it.
-    await runtime.stop().catch(() => undefined);
-    throw error;
-  }
+    return (app) => app.use(notificationRoutes(runtime.pool));
+  });
 }

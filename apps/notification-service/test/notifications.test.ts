@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { withDatabase } from '@eventline/db';
 import {
   avroType,
   createCodec,
   createRegistryClient,
-  registerCatalog,
   type CatalogEntry,
   type OrderConfirmed,
 } from '@eventline/schemas';
-import { serviceConfigFrom } from '@eventline/service';
 import {
-  createRecordProducer,
-  createTestDatabase,
-  createTopic,
   stackEndpoints,
-  testCatalog,
+  startServiceWorld,
   testKafka,
   waitFor,
   type RecordProducer,
+  type ServiceWorld,
   type TestDatabase,
 } from '@eventline/testkit';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
@@ -33,6 +27,7 @@ import { startNotificationService, type NotificationService } from '../src/app';
 // service publishes nothing, so no capture runs.
 
 let db: TestDatabase;
+let world: ServiceWorld<NotificationService>;
 let kafka: Kafka;
 let service: NotificationService;
 let producer: RecordProducer;
@@ -41,29 +36,16 @@ let catalog: CatalogEntry[];
 let baseUrl: string;
 
 before(async () => {
-  db = await createTestDatabase('t_notify');
-  const prefix = `${db.name}.`;
-  catalog = await testCatalog(db.name);
-  await registerCatalog(createRegistryClient({ url: stackEndpoints().registryUrl }), catalog);
-
-  kafka = testKafka(db.name);
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}orders.events`);
-  await admin.disconnect();
-
-  service = await startNotificationService({
-    ...serviceConfigFrom(
-      {},
-      { name: 'notification-service', database: 'notifications', httpPort: 0 },
-    ),
-    databaseUrl: withDatabase(stackEndpoints().pgAppUrl, db.name),
-    topicPrefix: prefix,
-    httpPort: 0,
-    logLevel: 'warn',
+  world = await startServiceWorld({
+    prefix: 't_notify',
+    name: 'notification-service',
+    database: 'notifications',
+    topics: ['orders.events'],
+    start: startNotificationService,
   });
-  baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
-  producer = await createRecordProducer(kafka);
+  ({ db, service, producer, catalog } = world);
+  kafka = testKafka(db.name);
+  baseUrl = service.url;
   // The record producer's partitioner, so that both land an order's events in one partition.
   rawProducer = kafka.producer({
     idempotent: true,
@@ -73,10 +55,8 @@ before(async () => {
 });
 
 after(async () => {
-  await service?.stop();
-  await producer?.stop();
   await rawProducer?.disconnect();
-  await db?.drop();
+  await world?.close();
 });
 
 function entry(fullName: string): CatalogEntry {

@@ -5,12 +5,7 @@ import {
   sagaMigrations,
 } from '@eventline/saga';
 import type { EventTypes } from '@eventline/schemas';
-import {
-  createServiceRuntime,
-  serviceHttp,
-  type ServiceConfig,
-  type ServiceRuntime,
-} from '@eventline/service';
+import { startService, type ServiceConfig, type StartedService } from '@eventline/service';
 
 import { createOrderSaga, type OrderSagaTimings } from './order-saga';
 
@@ -35,9 +30,8 @@ export const defaultOrderSagaOptions: OrderSagaOptions = {
 export async function startOrderSaga(
   config: ServiceConfig,
   options: OrderSagaOptions = defaultOrderSagaOptions,
-): Promise<{ runtime: ServiceRuntime; url: string }> {
-  const runtime = await createServiceRuntime(config, [sagaMigrations]);
-  try {
+): Promise<{ runtime: StartedService; url: string }> {
+  const runtime = await startService(config, [sagaMigrations], async (runtime) => {
     const publisher = await runtime.publisher([
       'inventory.commands',
       'payments.commands',
@@ -74,32 +68,26 @@ export async function startOrderSaga(
     engine.startDeadlineWatcher();
     runtime.onStop(() => engine.stop());
 
-    const http = serviceHttp(runtime);
-    http.app.get('/sagas/:id', async (request, response) => {
-      const instance = await readSagaInstance(runtime.pool, request.params.id).catch(
-        () => undefined,
-      );
-      if (!instance) {
-        response
-          .status(404)
-          .type('application/problem+json')
-          .json({
-            type: 'about:blank',
-            title: 'Not Found',
-            status: 404,
-            detail: `No saga ${request.params.id}`,
-          });
-        return;
-      }
-      const transitions = await readSagaTransitions(runtime.pool, instance.id);
-      response.json({ ...instance, transitions });
-    });
-    const server = await http.listen();
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.httpPort;
-    return { runtime, url: `http://${config.httpHost}:${port}` };
-  } catch (error) {
-    await runtime.stop();
-    throw error;
-  }
+    return (app) =>
+      app.get('/sagas/:id', async (request, response) => {
+        const instance = await readSagaInstance(runtime.pool, request.params.id).catch(
+          () => undefined,
+        );
+        if (!instance) {
+          response
+            .status(404)
+            .type('application/problem+json')
+            .json({
+              type: 'about:blank',
+              title: 'Not Found',
+              status: 404,
+              detail: `No saga ${request.params.id}`,
+            });
+          return;
+        }
+        const transitions = await readSagaTransitions(runtime.pool, instance.id);
+        response.json({ ...instance, transitions });
+      });
+  });
+  return { runtime, url: runtime.url };
 }

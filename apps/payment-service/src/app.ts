@@ -1,12 +1,6 @@
-import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
-import {
-  createServiceRuntime,
-  serviceHttp,
-  type ServiceConfig,
-  type ServiceRuntime,
-} from '@eventline/service';
+import { startService, type ServiceConfig, type StartedService } from '@eventline/service';
 
 import { authorizePayment } from './authorize-payment';
 import { paymentRoutes } from './payment-routes';
@@ -17,18 +11,15 @@ const migrations = {
   directory: fileURLToPath(new URL('../migrations', import.meta.url)),
 };
 
-/** The running service; `server` tells where HTTP listens (port 0 picks a free one). */
-export type PaymentService = ServiceRuntime & { server: Server };
+export type PaymentService = StartedService;
 
 /**
  * Payments, a saga participant: handles payments.commands (AuthorizePayment,
  * RefundPayment), answers on payments.events through its outbox, and serves
  * GET /payments/:orderId next to the health and metrics routes.
  */
-export async function startPaymentService(config: ServiceConfig): Promise<PaymentService> {
-  const runtime = await createServiceRuntime(config, [migrations]);
-
-  try {
+export function startPaymentService(config: ServiceConfig): Promise<PaymentService> {
+  return startService(config, [migrations], async (runtime) => {
     const publisher = await runtime.publisher(['payments.events']);
     const actor = `system:${config.name}`;
     const consumer = runtime
@@ -37,15 +28,6 @@ export async function startPaymentService(config: ServiceConfig): Promise<Paymen
       .on('eventline.payments.RefundPayment', 'refund-payment', refundPayment(actor));
     await consumer.start();
     runtime.onStop(() => consumer.stop());
-
-    const http = serviceHttp(runtime);
-    http.app.use(paymentRoutes(runtime.pool));
-    const server = await http.listen();
-    return Object.assign(runtime, { server });
-  } catch (error) {
-    // A start that fails half way (an unregistered schema, a missing topic)
-    // must not leave the pool and clients open behind it.
-    await runtime.stop().catch(() => undefined);
-    throw error;
-  }
+    return (app) => app.use(paymentRoutes(runtime.pool));
+  });
 }

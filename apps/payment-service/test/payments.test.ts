@@ -1,32 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { withDatabase } from '@eventline/db';
 import {
-  createRegistryClient,
-  registerCatalog,
   type CatalogEntry,
   type Decoded,
   type PaymentAuthorized,
   type PaymentDeclined,
   type PaymentRefunded,
 } from '@eventline/schemas';
-import { serviceConfigFrom } from '@eventline/service';
 import {
-  collectMessages,
-  createRecordProducer,
-  createTestDatabase,
-  createTopic,
-  stackEndpoints,
-  startTestCapture,
-  testCatalog,
-  testKafka,
+  startServiceWorld,
+  type ServiceWorld,
   waitFor,
   type Collector,
   type RecordProducer,
-  type TestCapture,
   type TestDatabase,
 } from '@eventline/testkit';
 
@@ -37,7 +25,7 @@ import { startPaymentService, type PaymentService } from '../src/app';
 // own payments.events. A customer without a limit row may pay up to 100000.
 
 let db: TestDatabase;
-let capture: TestCapture;
+let world: ServiceWorld<PaymentService>;
 let service: PaymentService;
 let producer: RecordProducer;
 let replies: Collector;
@@ -45,37 +33,22 @@ let catalog: CatalogEntry[];
 let baseUrl: string;
 
 before(async () => {
-  db = await createTestDatabase('t_pay');
-  const prefix = `${db.name}.`;
-  catalog = await testCatalog(db.name);
-  await registerCatalog(createRegistryClient({ url: stackEndpoints().registryUrl }), catalog);
-  capture = await startTestCapture(db, 'payments.json');
-
-  const kafka = testKafka(db.name);
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}payments.commands`);
-  await createTopic(admin, `${prefix}payments.events`);
-  await admin.disconnect();
-
-  service = await startPaymentService({
-    ...serviceConfigFrom({}, { name: 'payment-service', database: 'payments', httpPort: 0 }),
-    databaseUrl: withDatabase(stackEndpoints().pgAppUrl, db.name),
-    topicPrefix: prefix,
-    httpPort: 0,
-    logLevel: 'warn',
+  world = await startServiceWorld({
+    prefix: 't_pay',
+    name: 'payment-service',
+    database: 'payments',
+    connectorFile: 'payments.json',
+    topics: ['payments.commands', 'payments.events'],
+    collect: 'payments.events',
+    start: startPaymentService,
   });
-  baseUrl = `http://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
-  producer = await createRecordProducer(kafka);
-  replies = await collectMessages(kafka, `${prefix}payments.events`, `${db.name}-replies`);
+  ({ db, service, producer, catalog } = world);
+  replies = world.collected as Collector;
+  baseUrl = service.url;
 });
 
 after(async () => {
-  await service?.stop();
-  await replies?.stop();
-  await producer?.stop();
-  await capture?.stop();
-  await db?.drop();
+  await world?.close();
 });
 
 function command(fullName: string): CatalogEntry {

@@ -5,3 +5,4 @@ export { stackEndpoints, uniqueName, type StackEndpoints } from './stack';
 export { waitFor, type WaitOptions } from './wait';
 export { schemasDir, testCatalog } from './schemas';
 export { createRecordProducer, type RecordProducer } from './records';
+export { startServiceWorld, type ServiceWorld, type ServiceWorldOptions } from './service-world';
