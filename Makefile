@@ -12,7 +12,7 @@ USE_DOCKER := $(shell [ "$$EVENTLINE_STACK" != local ] && docker info >/dev/null
 
 .PHONY: help install up down status logs clean test build lint format \
 	schemas-register schemas-types schemas-types-check schemas-check bench bench-smoke connectors \
-	stack-status dead-letters replay-plan demo
+	stack-status dead-letters replay-plan demo faults faults-smoke
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -118,3 +118,9 @@ bench-smoke: up ## the benchmarks at a tiny size, so that they cannot rot
 
 demo: up ## place a few orders through the REST API and print how each ended
 	node --import tsx scripts/demo.ts
+
+faults: up ## fault scenarios under load on the local stack, then the invariants checked
+	node --import tsx bench/faults/run.ts --runs 3 --events 3000
+
+faults-smoke: up ## one small run of each fault scenario (CI)
+	node --import tsx bench/faults/run.ts --runs 1 --events 600
