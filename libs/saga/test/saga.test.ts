@@ -146,8 +146,11 @@ test('a step deadline passing starts compensation, and a reply arriving after it
   assert.equal(ended.state, 'COMPENSATED');
   assert.equal(ended.abortReason, 'STEP_TIMED_OUT');
   const transitions = await world.transitions(sagaId);
+  // Under load the release's confirmation can take longer than its deadline,
+  // and the watcher sends it again (COMPENSATION_RESENT): a retry, not a
+  // change of course, so the state changes are compared without it.
   assert.deepEqual(
-    transitions.map((t) => t.kind),
+    transitions.map((t) => t.kind).filter((kind) => kind !== 'COMPENSATION_RESENT'),
     ['STARTED', 'STEP_SUCCEEDED', 'STEP_TIMED_OUT', 'COMPENSATION_CONFIRMED'],
   );
   const [, asked, timedOut] = transitions;
@@ -187,7 +190,9 @@ test('a reservation whose reply never came is released, since inventory may have
   assert.deepEqual(ended.completedSteps, []);
   assert.deepEqual(ended.compensationPlan, [0], 'the timed-out step itself is compensated');
   assert.deepEqual(
-    (await world.transitions(sagaId)).map((t) => [t.kind, t.commands]),
+    (await world.transitions(sagaId))
+      .filter((t) => t.kind !== 'COMPENSATION_RESENT') // a retry under load, as above
+      .map((t) => [t.kind, t.commands]),
     [
       ['STARTED', ['eventline.inventory.ReserveStock']],
       ['STEP_TIMED_OUT', ['eventline.inventory.ReleaseStock']],
