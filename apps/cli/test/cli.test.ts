@@ -94,8 +94,8 @@ test('status --json reports the connectors, slots and groups', async () => {
     'payments-outbox',
   ]) {
     const connector = status.connectors.find((c) => c.name === name);
-    assert.equal(connector?.state, 'RUNNING', name);
-    assert.deepEqual(connector?.tasks, ['0:RUNNING']);
+    assert.equal(connector?.state, 'RUNNING', `${name}: ${JSON.stringify(connector)}`);
+    assert.deepEqual(connector?.tasks, ['0:RUNNING'], `${name}: ${JSON.stringify(connector)}`);
   }
   assert.ok(status.slots.some((s) => s.slot === 'orders_outbox' && s.retainedWalBytes >= 0));
   assert.ok(Array.isArray(status.groups));

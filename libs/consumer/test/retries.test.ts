@@ -80,9 +80,19 @@ describe('retries, chunks and metrics', () => {
   test('a connection dropped under a handler counts as transient and the event is applied once', async () => {
     const id = await fx.produce('cut', 1);
 
-    await waitFor(async () => (await fx.effects()).some((e) => e.event_id === id), {
-      what: 'the effect after the dropped connection',
-    });
+    // Each handler commits on its own, so wait for this handler's inbox row,
+    // not for the effect another handler writes.
+    await waitFor(
+      async () => {
+        const { rowCount } = await fx.db.pool.query(
+          "SELECT 1 FROM consumer_inbox WHERE handler = 'cut-connection' AND event_id = $1",
+          [id],
+        );
+        return rowCount === 1;
+      },
+      { what: 'the cut-connection handler to apply the event after the dropped connection' },
+    );
+    assert.ok((await fx.effects()).some((e) => e.event_id === id));
     assert.equal(attemptsByEvent.get(`cut:${id}`), 2);
     assert.equal(
       await metricValue('eventline_consumer_failed_total', {

@@ -133,16 +133,30 @@ async function slotStates(config: CliConfig): Promise<SlotState[]> {
 async function groupLags(config: CliConfig): Promise<GroupLag[]> {
   return withAdmin(config, async (admin) => {
     const { groups } = await admin.listGroups();
+    const existing = new Set(await admin.listTopics());
     const lags: GroupLag[] = [];
-    const ends = new Map<string, Map<number, string>>();
+    const ends = new Map<string, Map<number, string> | undefined>();
+    // Groups and topics come and go while this runs (a test or an operator
+    // deleting them): what has vanished by the time it is read is left out
+    // rather than failing the whole report.
+    const endsOf = async (topic: string) => {
+      if (!ends.has(topic)) {
+        const offsets = existing.has(topic)
+          ? await admin.fetchTopicOffsets(topic).catch(() => undefined)
+          : undefined;
+        ends.set(topic, offsets && new Map(offsets.map((o) => [o.partition, o.high])));
+      }
+      return ends.get(topic);
+    };
     for (const { groupId } of groups.sort((a, b) => a.groupId.localeCompare(b.groupId))) {
-      for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-        if (!ends.has(topic)) {
-          const offsets = await admin.fetchTopicOffsets(topic);
-          ends.set(topic, new Map(offsets.map((o) => [o.partition, o.high])));
+      const committedByTopic = await admin.fetchOffsets({ groupId }).catch(() => []);
+      for (const { topic, partitions } of committedByTopic) {
+        const topicEnds = await endsOf(topic);
+        if (!topicEnds) {
+          continue;
         }
         for (const { partition, offset } of partitions) {
-          const end = ends.get(topic)?.get(partition) ?? '0';
+          const end = topicEnds.get(partition) ?? '0';
           const committed = offset === '-1' ? null : offset;
           lags.push({
             group: groupId,
