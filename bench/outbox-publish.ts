@@ -1,24 +1,31 @@
 // Outbox write path: transactions per second of "business row + outbox event"
 // through libs/outbox (validate, Avro-encode, insert and delete the outbox
 // row), against the same SQL with a fixed payload and no encoding, run side
-// by side in alternating rounds on the same database. Reports the ratio.
+// by side in alternating rounds on the same database; and against pgbench
+// running the same statements (business row, outbox insert with RETURNING,
+// outbox delete, in one transaction) with as many clients, as a second
+// reference that has no Node.js in it. Reports both ratios.
 //
 //   node --import tsx bench/outbox-publish.ts [--clients 8] [--transactions 2000] [--rounds 3]
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
-import { migrate, withTransaction, type Pool } from '@eventline/db';
+import { migrate, withDatabase, withTransaction, type Pool } from '@eventline/db';
 import { createOutboxPublisher, outboxMigrations } from '@eventline/outbox';
 import {
   createCodec,
+  avroType,
   createRegistryClient,
   registerCatalog,
   type EventTypes,
   type OrderPlaced,
 } from '@eventline/schemas';
 import { createTestDatabase, stackEndpoints, testCatalog } from '@eventline/testkit';
+
+import { findPgbench, pgbenchVersion, runPgbench } from './lib/pgbench';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,6 +37,16 @@ const { values: args } = parseArgs({
 const clients = Number(args.clients);
 const transactions = Number(args.transactions);
 const rounds = Number(args.rounds);
+for (const [name, value] of Object.entries({ clients, transactions, rounds })) {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`--${name} must be an integer >= 1`);
+  }
+}
+if (transactions % clients !== 0) {
+  throw new Error(
+    '--transactions must be a multiple of --clients (pgbench runs a count per client)',
+  );
+}
 
 function order(): OrderPlaced {
   return {
@@ -61,16 +78,40 @@ async function measure(work: () => Promise<void>): Promise<number> {
   return transactions / seconds;
 }
 
+/**
+ * The publisher's statements in pgbench's language. The ids are made by the
+ * server (gen_random_uuid) rather than the client, and the payload is a
+ * constant of the encoded event's length; the order id comes back through
+ * RETURNING, so the round trips are those of the publisher's transaction.
+ * pgbench reads ":word" as a variable even inside a string, hence the split actor.
+ */
+function pgbenchScript(topic: string, payloadBytes: number): string {
+  const payload = '07'.repeat(payloadBytes);
+  return `BEGIN;
+INSERT INTO orders (id, total) VALUES (gen_random_uuid(), 3490) RETURNING id AS order_id \\gset
+INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload, correlation_id,
+    causation_id, traceparent, tenant, actor)
+  SELECT * FROM unnest(ARRAY[gen_random_uuid()], ARRAY['${topic}'], ARRAY[:order_id::text],
+    ARRAY['eventline.orders.OrderPlaced'], ARRAY[decode('${payload}', 'hex')], ARRAY[NULL::uuid],
+    ARRAY[NULL::uuid], ARRAY[NULL::text], ARRAY[NULL::text], ARRAY['user:' || 'bench'])
+  RETURNING id AS event_id \\gset
+DELETE FROM outbox WHERE id = ANY(ARRAY[:event_id]::uuid[]);
+END;
+`;
+}
+
 async function main(): Promise<void> {
+  // Found first: without pgbench the run has no second reference and stops here.
+  const pgbench = await findPgbench();
   const db = await createTestDatabase('bench_outbox');
   try {
-    await run(db.pool, db.name);
+    await run(db.pool, db.name, pgbench);
   } finally {
     await db.drop();
   }
 }
 
-async function run(pool: Pool, prefix: string): Promise<void> {
+async function run(pool: Pool, prefix: string, pgbench: string): Promise<void> {
   await migrate(pool, [outboxMigrations]);
   await pool.query('CREATE TABLE orders (id uuid PRIMARY KEY, total bigint NOT NULL)');
 
@@ -84,8 +125,34 @@ async function run(pool: Pool, prefix: string): Promise<void> {
   });
   await publisher.start();
 
-  // The reference: the statements the publisher sends, with bytes made once.
-  const fixedPayload = Buffer.alloc(120, 7);
+  // The references: the statements the publisher sends, with bytes made once
+  // and as long as the publisher's encoded event.
+  const orderPlaced = catalog.find((entry) => entry.fullName === 'eventline.orders.OrderPlaced');
+  const schemaId = orderPlaced
+    ? (await registry.lookup(orderPlaced.subject, orderPlaced.schema))?.id
+    : undefined;
+  if (!orderPlaced || schemaId === undefined) {
+    throw new Error('eventline.orders.OrderPlaced is not in the registered test catalog');
+  }
+
+  const payloadBytes = createCodec(registry).encode(
+    schemaId,
+    avroType(orderPlaced.schema),
+    order(),
+  ).length;
+  const fixedPayload = Buffer.alloc(payloadBytes, 7);
+  const script = pgbenchScript(orderPlaced.topic, payloadBytes);
+  const threads = Math.max(1, Math.min(clients, cpus().length));
+  const viaPgbench = async (): Promise<number> => {
+    const result = await runPgbench(pgbench, {
+      script,
+      url: withDatabase(stackEndpoints().pgAppUrl, prefix),
+      clients,
+      threads,
+      transactionsPerClient: transactions / clients,
+    });
+    return result.tps;
+  };
   const plain = async () => {
     const value = order();
     await withTransaction(pool, async (tx) => {
@@ -98,7 +165,7 @@ async function run(pool: Pool, prefix: string): Promise<void> {
            $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[])`,
         [
           [id],
-          ['orders.events'],
+          [orderPlaced.topic],
           [value.orderId],
           ['eventline.orders.OrderPlaced'],
           [fixedPayload],
@@ -127,11 +194,23 @@ async function run(pool: Pool, prefix: string): Promise<void> {
 
   await measure(plain); // warm-up of both paths
   await measure(published);
+  await viaPgbench();
   const reference: number[] = [];
   const subject: number[] = [];
+  const pgbenchTps: number[] = [];
   for (let round = 0; round < rounds; round++) {
     reference.push(await measure(plain));
     subject.push(await measure(published));
+    pgbenchTps.push(await viaPgbench());
+  }
+  const { rows: written } = await pool.query<{ orders: number; outbox: number }>(
+    'SELECT (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM outbox) AS outbox',
+  );
+  const expectedOrders = transactions * 3 * (1 + rounds);
+  if (written[0]?.orders !== expectedOrders || written[0]?.outbox !== 0) {
+    throw new Error(
+      `Expected ${expectedOrders} orders and an empty outbox, found ${JSON.stringify(written[0])}`,
+    );
   }
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -139,13 +218,25 @@ async function run(pool: Pool, prefix: string): Promise<void> {
     benchmark: 'outbox-publish',
     date: new Date().toISOString(),
     cores: cpus().length,
+    versions: await versions(pool, pgbench),
     clients,
     transactionsPerRound: transactions,
-    rounds,
     referenceTxPerSecond: Math.round(median(reference)),
     publisherTxPerSecond: Math.round(median(subject)),
     ratio: Number((median(subject) / median(reference)).toFixed(3)),
     reference: 'same SQL (business row, outbox insert, outbox delete) with a fixed payload',
+    payloadBytes,
+    pgbenchTxPerSecond: Math.round(median(pgbenchTps)),
+    pgbenchThreads: threads,
+    ratioToPgbench: Number((median(subject) / median(pgbenchTps)).toFixed(3)),
+    pgbenchReference:
+      'pgbench, extended protocol, same statements and clients, ids made by the server',
+    rounds,
+    roundsTxPerSecond: {
+      publisher: subject.map(Math.round),
+      plainSql: reference.map(Math.round),
+      pgbench: pgbenchTps.map(Math.round),
+    },
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(
@@ -154,8 +245,21 @@ async function run(pool: Pool, prefix: string): Promise<void> {
   );
   process.stdout.write(
     `outbox publish: ${result.publisherTxPerSecond} tx/s vs ${result.referenceTxPerSecond} tx/s ` +
-      `plain SQL (ratio ${result.ratio}, ${clients} clients, ${cpus().length} cores)\n`,
+      `plain SQL (ratio ${result.ratio}), ${result.pgbenchTxPerSecond} tx/s pgbench ` +
+      `(ratio ${result.ratioToPgbench}); ${clients} clients, ${cpus().length} cores\n`,
   );
+}
+
+async function versions(pool: Pool, pgbench: string): Promise<Record<string, string>> {
+  const require = createRequire(import.meta.url);
+  const pg = require('pg/package.json') as { version: string };
+  const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
+  return {
+    node: process.version,
+    pg: pg.version,
+    postgres: rows[0]?.server_version ?? 'unknown',
+    pgbench: await pgbenchVersion(pgbench),
+  };
 }
 
 await main();

@@ -28,6 +28,13 @@ function rowsOf(result: Json): Row[] {
           reference: `same SQL, no encoding: ${num(result.referenceTxPerSecond)} tx/s`,
           ratio: num(result.ratio),
         },
+        {
+          benchmark: 'outbox publish',
+          measure: `${num(result.clients)} clients, against pgbench`,
+          value: `${num(result.publisherTxPerSecond)} tx/s`,
+          reference: `pgbench, same statements: ${num(result.pgbenchTxPerSecond)} tx/s`,
+          ratio: num(result.ratioToPgbench),
+        },
       ];
     case 'consumer-throughput': {
       const variants = (result.variants ?? {}) as Record<string, Json>;
