@@ -32,6 +32,13 @@ const transientSqlClasses: Record<string, string> = {
   '08': 'connection exception: the connection to Postgres broke',
 };
 
+/**
+ * SQLSTATEs that say the server itself is going away or not there yet, as
+ * opposed to a conflict between transactions: when one of these (or a lost
+ * connection) ends a handler's transaction, the fault is the database's.
+ */
+const serverUnavailableSqlStates = new Set(['57P01', '57P02', '57P03']);
+
 /** Node socket errors: the peer is down or unreachable for now. */
 const transientSocketCodes = new Set([
   'ECONNREFUSED',
@@ -84,4 +91,21 @@ export function classifyFailure(error: unknown): Classification {
 
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
+}
+
+/**
+ * Whether a failed handler transaction failed because its own database was
+ * unavailable (the connection dropped, the server shut down or is starting),
+ * rather than because of the event or the handler.
+ */
+export function isDatabaseUnavailable(error: unknown, connectionLost: boolean): boolean {
+  if (connectionLost) {
+    return true;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    (serverUnavailableSqlStates.has(code) ||
+      (/^[0-9A-Z]{5}$/.test(code) && code.slice(0, 2) in transientSqlClasses))
+  );
 }

@@ -16,7 +16,9 @@ export type ConsumerErrorCode =
   /** A group cannot be reset while it has members; the message names them. */
   | 'GROUP_ACTIVE'
   /** A replay request that cannot be carried out (no such topic, group exists...). */
-  | 'REPLAY_INVALID';
+  | 'REPLAY_INVALID'
+  /** The handlers' own database stayed unreachable through every retry of a handler. */
+  | 'DATABASE_UNAVAILABLE';
 
 export class ConsumerError extends Error {
   override readonly name = 'ConsumerError';

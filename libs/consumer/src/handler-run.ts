@@ -1,7 +1,7 @@
 import type { PoolClient } from '@eventline/db';
 import { backoffDelay, delay } from '@eventline/observability';
 
-import { classifyFailure, type Classification } from './classify';
+import { classifyFailure, isDatabaseUnavailable, type Classification } from './classify';
 import { ConsumerError } from './errors';
 import type { ConsumedEvent, HandlerContext, HandlerRegistration } from './event';
 import type { HandlerRegistry } from './handlers';
@@ -112,6 +112,17 @@ export async function runHandler<Types>(
       }
       if (classification.kind === 'transient' && !control.shouldContinue()) {
         return { status: 'abandoned' };
+      }
+      if (isDatabaseUnavailable(error, connectionLost)) {
+        // The event is not at fault, its database is; and parking needs that
+        // database too. An event parked just as the database came back would
+        // wait for an operator for nothing, so the failure goes up: the
+        // message is tried again, with backoff, while the partition is ours.
+        throw new ConsumerError(
+          'DATABASE_UNAVAILABLE',
+          `The database stayed unavailable through ${attempt} attempts of handler ${handler.name}`,
+          { cause: error },
+        );
       }
       return { status: 'failed', handler: handler.name, classification, error, attempts: attempt };
     } finally {

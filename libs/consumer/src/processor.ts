@@ -21,6 +21,7 @@
  * as long as the partition is ours.
  */
 import type { PoolClient } from '@eventline/db';
+import type { PoolConfig } from 'pg';
 import { backoffDelay, delay } from '@eventline/observability';
 import { avroType } from '@eventline/schemas';
 import type avro from 'avsc';
@@ -96,6 +97,8 @@ export function createProcessor<Types>(
   const deps: HandlerRunDeps<Types> = { options, metrics, parkBehind };
 
   const handlersFor = (type: string, replaying: boolean) => registry.for(type, replaying);
+
+  const databaseAddress = addressOf(options.pool.options);
 
   async function pause(attempt: number, control: Control): Promise<void> {
     await delay(backoffDelay(attempt, options.retryBackoff));
@@ -299,6 +302,7 @@ export function createProcessor<Types>(
             attempt: tries,
             errorClass: classifyFailure(error).errorClass,
             error: String(error),
+            database: databaseAddress,
           },
           'Could not record the outcome of an event; retrying',
         );
@@ -347,4 +351,13 @@ export function createProcessor<Types>(
   }
 
   return { process, processChunk, decode, runHandlers, handlersFor };
+}
+
+/** Where the handlers' database is, for log lines: host, port and name, never the password. */
+function addressOf(pool: PoolConfig): string {
+  if (pool.connectionString) {
+    const url = new URL(pool.connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  }
+  return `${pool.host ?? 'localhost'}:${pool.port ?? 5432}/${pool.database ?? ''}`;
 }

@@ -40,7 +40,10 @@ describe('retries, chunks and metrics', () => {
     consumer.on(fullName, 'cut-connection', async ({ event, tx }) => {
       const attempts = (attemptsByEvent.get(`cut:${event.id}`) ?? 0) + 1;
       attemptsByEvent.set(`cut:${event.id}`, attempts);
-      if (event.key === 'cut' && attempts === 1) {
+      // 'cut' loses its connection once; 'outage' on more attempts than the
+      // retry bound allows, as when the database is down for a while.
+      const cuts = event.key === 'cut' ? 1 : event.key === 'outage' ? 6 : 0;
+      if (attempts <= cuts) {
         (
           tx as unknown as { connection: { stream: { destroy(): void } } }
         ).connection.stream.destroy();
@@ -102,6 +105,24 @@ describe('retries, chunks and metrics', () => {
       1,
     );
     assert.equal((await consumer.parked({ key: 'cut' })).length, 0);
+  });
+
+  test('a database lost for longer than the retry bound parks nothing; the event applies once it is back', async () => {
+    const id = await fx.produce('outage', 1);
+
+    await waitFor(
+      async () => {
+        const { rowCount } = await fx.db.pool.query(
+          "SELECT 1 FROM consumer_inbox WHERE handler = 'cut-connection' AND event_id = $1",
+          [id],
+        );
+        return rowCount === 1;
+      },
+      { what: 'the cut-connection handler to apply the event after the outage' },
+    );
+    assert.equal(attemptsByEvent.get(`cut:${id}`), 7);
+    assert.equal((await consumer.parked({ key: 'outage' })).length, 0);
+    assert.equal((await fx.effects()).filter((e) => e.event_id === id).length, 1);
   });
 
   test('transient failures past the bound park the event as RETRIES_EXHAUSTED', async () => {
