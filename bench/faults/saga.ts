@@ -1,0 +1,225 @@
+// The saga fault scenarios (issue 7): the order system under a steady load
+// of orders while the orchestrator is killed at step boundaries, a
+// participant is down past its deadline, or replies come twice and out of
+// order; then saga-check.ts asserts the invariants. run.ts registers them;
+// run one alone with:
+//
+//   node --import tsx bench/faults/saga.ts [--only orchestrator-kill] [--events 40] [--runs 1]
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { testKafka, uniqueName } from '@eventline/testkit';
+
+import type { Outcome, Scenario } from './outcome';
+import { checkSagas } from './saga-check';
+import { groupLag, startReplyDuplicator } from './saga-replies';
+import { orchestratorProcess, sleep, startSagaWorld } from './saga-world';
+
+/** How long every saga has to end once the faults stop. */
+const settleMs = 240_000;
+
+/**
+ * kill -9 the orchestrator (its own process) right after a saga transition
+ * commits, before its consumer commits the offset, again and again under
+ * load; a new one starts each time.
+ */
+export const orchestratorKill: Scenario = async (run, { events }) => {
+  const world = await startSagaWorld({ external: ['saga'] });
+  const log = join(tmpdir(), `${uniqueName('saga_kill')}.log`);
+  const orchestrator = orchestratorProcess(
+    world.system,
+    { SAGA_STEP_DEADLINE_MS: '8000', CONSUMER_SESSION_TIMEOUT_MS: '6000' },
+    log,
+  );
+  const transitions = async () =>
+    (
+      await world.system.databases.saga.pool
+        .query<{ n: number }>('SELECT count(*)::int AS n FROM saga_transitions')
+        .catch(() => ({ rows: [{ n: -1 }] }))
+    ).rows[0]?.n ?? -1;
+  const kills = Math.max(3, Math.round(events / 30));
+  let faults = 0;
+  try {
+    orchestrator.start();
+    const loading = world.placeOrders(events, 150);
+    for (let i = 0; i < kills; i++) {
+      // A different number of transitions each time, so the kills land on different steps.
+      const wanted = (await transitions()) + 1 + ((i * 7 + run * 3) % 13);
+      const until = Date.now() + 30_000;
+      while ((await transitions()) < wanted && Date.now() < until) {
+        await sleep(20);
+      }
+      await orchestrator.kill();
+      faults++;
+      orchestrator.start();
+    }
+    await loading;
+    const verdict = await checkSagas(world, settleMs);
+    return outcome('orchestrator-kill', run, faults, verdict, { log });
+  } finally {
+    await orchestrator.stop();
+    await world.close();
+  }
+};
+
+/**
+ * The payment service stopped for 2.5 AuthorizePayment deadlines under load
+ * (twice in a longer run): the sagas it catches time out and compensate;
+ * when it is back it handles AuthorizePayment late, and the refund after it.
+ */
+export const participantDown: Scenario = async (run, { events }) => {
+  const deadlineMs = 3_000;
+  const world = await startSagaWorld({
+    saga: { stepDeadlineMs: deadlineMs, deadlineIntervalMs: 250 },
+  });
+  const kafka = testKafka(`${world.topicPrefix}lag`);
+  const outageAt =
+    events >= 100
+      ? [Math.floor(events / 4), Math.floor((3 * events) / 4)]
+      : [Math.floor(events / 4)];
+  const outages: Promise<void>[] = [];
+  let faults = 0;
+  try {
+    await world.placeOrders(events, 100, async (n) => {
+      if (!outageAt.includes(n)) {
+        return;
+      }
+      faults++;
+      await world.system.stop('payments');
+      outages.push(sleep(deadlineMs * 2.5).then(() => world.system.start('payments')));
+    });
+    await Promise.all(outages);
+    // The late replies are in only when the payment service and the saga have read everything.
+    const verdict = await checkSagas(world, settleMs, async () => {
+      const commands = await groupLag(kafka, `${world.topicPrefix}payment-service`, [
+        `${world.topicPrefix}payments.commands`,
+      ]);
+      const replies = await groupLag(kafka, `${world.topicPrefix}order-saga`, [
+        `${world.topicPrefix}payments.events`,
+      ]);
+      return commands === 0 && replies === 0;
+    });
+    const caught = await world.system.databases.saga.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM saga_instances
+        WHERE abort_reason = 'STEP_TIMED_OUT' AND abort_step = 1`,
+    );
+    const caughtSagas = caught.rows[0]?.n ?? 0;
+    if (caughtSagas === 0) {
+      verdict.violations.push('the outage caught no saga in its payment step: nothing was tested');
+    }
+    return outcome('participant-down', run, faults, verdict, { caughtSagas });
+  } finally {
+    await world.close();
+  }
+};
+
+/**
+ * Copies of the participants' replies, newest first, produced again while
+ * the orders flow and once more at the end over the whole history.
+ */
+export const duplicatedReplies: Scenario = async (run, { events }) => {
+  const world = await startSagaWorld();
+  const kafka = testKafka(`${world.topicPrefix}lag`);
+  const replyTopics = [
+    `${world.topicPrefix}inventory.events`,
+    `${world.topicPrefix}payments.events`,
+  ];
+  const duplicator = await startReplyDuplicator(replyTopics, `${world.topicPrefix}dup`);
+  let faults = 0;
+  let loading = true;
+  try {
+    const injecting = (async () => {
+      while (loading) {
+        await sleep(700);
+        faults += await duplicator.injectWindow();
+      }
+    })();
+    await world.placeOrders(events, 100);
+    // Keep copying while the last sagas run, then the whole history once, newest first.
+    await checkSagas(world, 60_000);
+    loading = false;
+    await injecting;
+    faults += await duplicator.injectWindow();
+    faults += await duplicator.injectAll();
+    const verdict = await checkSagas(
+      world,
+      settleMs,
+      async () => (await groupLag(kafka, `${world.topicPrefix}order-saga`, replyTopics)) === 0,
+    );
+    return outcome('duplicated-replies', run, faults, verdict, {
+      sameIdCopies: duplicator.sameIdCopies(),
+      freshIdCopies: duplicator.freshIdCopies(),
+      repliesIgnored: await ignoredReplies(world.system.sagaUrl),
+    });
+  } finally {
+    loading = false;
+    await duplicator.stop();
+    await world.close();
+  }
+};
+
+/** The orchestrator's count of replies it was not waiting for. */
+async function ignoredReplies(sagaUrl: string): Promise<number> {
+  const text = await (await fetch(`${sagaUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('eventline_saga_replies_ignored_total'))
+    .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
+}
+
+function outcome(
+  scenario: string,
+  run: number,
+  faults: number,
+  verdict: Awaited<ReturnType<typeof checkSagas>>,
+  extra: Record<string, number | string>,
+): Outcome {
+  return {
+    scenario,
+    run,
+    faults,
+    checked: verdict.checked,
+    violations: verdict.violations,
+    details: { ...verdict.details, ...extra },
+  };
+}
+
+export const sagaScenarios: Record<string, Scenario> = {
+  'orchestrator-kill': orchestratorKill,
+  'participant-down': participantDown,
+  'duplicated-replies': duplicatedReplies,
+};
+
+// Run alone only when this file is the entry point, not when run.ts imports it.
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      events: { type: 'string', default: '40' },
+      runs: { type: 'string', default: '1' },
+    },
+  });
+  let violations = 0;
+  for (const [name, scenario] of Object.entries(sagaScenarios)) {
+    if (values.only && values.only !== name) {
+      continue;
+    }
+    for (let run = 1; run <= Number(values.runs); run++) {
+      const started = Date.now();
+      const result = await scenario(run, { events: Number(values.events) });
+      violations += result.violations.length;
+      process.stdout.write(
+        `${name} run ${run}: ${result.faults} faults, ${result.checked} sagas checked, ` +
+          `${(Date.now() - started) / 1000} s, ` +
+          `${result.violations.length === 0 ? 'no violation' : result.violations.join('; ')}\n` +
+          `  ${JSON.stringify(result.details)}\n`,
+      );
+    }
+  }
+  process.exitCode = violations === 0 ? 0 : 1;
+}
