@@ -36,6 +36,16 @@ function rowsOf(result: Json): Row[] {
           ratio: num(result.ratioToPgbench),
         },
       ];
+    case 'capture-drain':
+      return [
+        {
+          benchmark: 'capture',
+          measure: `Debezium draining a backlog of ${num(result.events)} outbox rows`,
+          value: `${num(result.captureRecordsPerSecond)} records/s (${num(result.captureMegabytesPerSecond)} MB/s)`,
+          reference: `kafkajs producing the same bytes: ${num(result.directRecordsPerSecond)} records/s (${num(result.directMegabytesPerSecond)} MB/s)`,
+          ratio: num(result.ratio),
+        },
+      ];
     case 'consumer-throughput': {
       const variants = (result.variants ?? {}) as Record<string, Json>;
       const handler = num(variants.handler?.eventsPerSecond);

@@ -1,0 +1,108 @@
+// What the benchmarks of the whole pipeline share: ordered cleanup, the
+// component versions recorded with each result, percentiles, and writing a
+// result where bench/report.ts gathers it.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+
+import { stackEndpoints } from '@eventline/testkit';
+
+/** Cleanup steps run last-first; a failing step is reported and fails the run, not the others. */
+export class Cleanup {
+  private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
+
+  add(what: string, run: () => Promise<unknown>): void {
+    this.steps.push({ what, run });
+  }
+
+  async runAll(): Promise<void> {
+    for (const step of this.steps.reverse()) {
+      try {
+        await step.run();
+      } catch (error) {
+        process.exitCode = 1;
+        process.stderr.write(`cleanup failed: ${step.what}: ${String(error)}\n`);
+      }
+    }
+  }
+}
+
+/** Runs `body` with a Cleanup that runs whatever happens. */
+export async function withCleanup(body: (cleanup: Cleanup) => Promise<void>): Promise<void> {
+  const cleanup = new Cleanup();
+  try {
+    await body(cleanup);
+  } finally {
+    await cleanup.runAll();
+  }
+}
+
+/** Integer options of a benchmark, each >= 1, with their defaults. */
+export function integerArgs<Names extends string>(
+  defaults: Record<Names, number>,
+): Record<Names, number> {
+  const options = Object.fromEntries(
+    Object.entries(defaults).map(([name, value]) => [
+      name,
+      { type: 'string', default: `${value}` },
+    ]),
+  ) as Record<string, { type: 'string'; default: string }>;
+  const { values } = parseArgs({ options });
+  const out = {} as Record<Names, number>;
+  for (const name of Object.keys(defaults) as Names[]) {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`--${name} must be an integer >= 1, got ${String(values[name])}`);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) {
+    return 0;
+  }
+
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? 0;
+}
+
+export function round(value: number, digits = 1): number {
+  return Number(value.toFixed(digits));
+}
+
+/** Node, kafkajs, and the broker and Debezium releases the stack runs. */
+export async function componentVersions(): Promise<Record<string, string>> {
+  const require = createRequire(import.meta.url);
+  const kafkajs = require('kafkajs/package.json') as { version: string };
+  // The broker does not report its release over the protocol: these are the
+  // releases the local stack scripts run (docker-compose.yml pins its own).
+  const stack = await readFile(new URL('../../scripts/stack/versions.sh', import.meta.url), 'utf8');
+  const pinned = (name: string) =>
+    new RegExp(`^${name}=(\\S+)$`, 'm').exec(stack)?.[1] ?? 'unknown';
+  const versions: Record<string, string> = {
+    node: process.version,
+    kafkajs: kafkajs.version,
+    kafka: pinned('KAFKA_VERSION'),
+    debezium: pinned('DEBEZIUM_VERSION'),
+  };
+  // Connect reports its own release, which is the runtime actually measured.
+  try {
+    const response = await fetch(stackEndpoints().connectUrl);
+    const body = (await response.json()) as { version?: string };
+    if (body.version) {
+      versions.connect = body.version;
+    }
+  } catch {
+    // Versions are descriptive; the benchmark itself fails later if Connect is down.
+  }
+  return versions;
+}
+
+export async function writeResult(name: string, result: object): Promise<void> {
+  const dir = new URL('../results/', import.meta.url);
+  await mkdir(dir, { recursive: true });
+  await writeFile(new URL(`${name}.json`, dir), `${JSON.stringify(result, null, 2)}\n`);
+}
