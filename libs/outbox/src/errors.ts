@@ -5,7 +5,9 @@ export type OutboxErrorCode =
   /** The same record is on several topics and the event did not say which. */
   | 'TOPIC_AMBIGUOUS'
   /** publish() was called before start() resolved the schema ids. */
-  | 'NOT_STARTED';
+  | 'NOT_STARTED'
+  /** An option given to an outbox component is invalid; the message names it. */
+  | 'CONFIG_INVALID';
 
 export class OutboxError extends Error {
   override readonly name = 'OutboxError';

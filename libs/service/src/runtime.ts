@@ -6,7 +6,13 @@ import {
 } from '@eventline/consumer';
 import { createPool, migrate, type MigrationSet, type Pool } from '@eventline/db';
 import type { Logger } from '@eventline/observability';
-import { createOutboxPublisher, outboxMigrations, type OutboxPublisher } from '@eventline/outbox';
+import {
+  createCaptureLagMonitor,
+  createOutboxPublisher,
+  outboxMigrations,
+  type CaptureLagMonitor,
+  type OutboxPublisher,
+} from '@eventline/outbox';
 import {
   createCodec,
   createRegistryClient,
@@ -81,6 +87,7 @@ export async function createServiceRuntime(
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const stops: (() => Promise<void>)[] = [];
+  let captureLag: CaptureLagMonitor | undefined;
 
   return {
     config,
@@ -102,6 +109,17 @@ export async function createServiceRuntime(
         logger,
       });
       await publisher.start();
+      // A service that publishes watches the slot capturing its outbox: the
+      // alert is on its /metrics and in its log.
+      if (!captureLag) {
+        captureLag = createCaptureLagMonitor({
+          pool,
+          ownDatabaseOnly: true,
+          logger,
+          metricsRegistry: metrics,
+        });
+        await captureLag.start();
+      }
       return publisher;
     },
 
@@ -125,6 +143,7 @@ export async function createServiceRuntime(
     },
 
     async stop() {
+      captureLag?.stop();
       for (const stop of stops.reverse()) {
         await stop();
       }
