@@ -67,7 +67,7 @@ pg_start() {
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_LOG"
   as_pg_owner "$(pg_bindir)/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start -o \
     "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DATA \
-     -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20 \
+     -c wal_level=logical -c max_replication_slots=64 -c max_wal_senders=64 \
      -c max_connections=200 -c max_slot_wal_keep_size=4GB -c fsync=on" >/dev/null ||
     {
       tail -n 30 "$PG_LOG" >&2
