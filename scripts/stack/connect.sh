@@ -13,7 +13,10 @@ connect_healthy() {
 }
 
 connect_start() {
-  if pid_alive "$CONNECT_PID" && connect_healthy; then
+  if pid_alive "$CONNECT_PID"; then
+    # Ours and running, perhaps rejoining its group after the broker came
+    # back: wait for it rather than take it for a stranger on the port.
+    wait_until 120 "Kafka Connect" "$CONNECT_LOG" "$CONNECT_PID" connect_healthy
     return 0
   fi
   port_in_use "$CONNECT_PORT" && die "port $CONNECT_PORT (Kafka Connect) is taken by: $(port_owner "$CONNECT_PORT")"

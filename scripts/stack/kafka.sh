@@ -17,7 +17,8 @@ java_cli() {
 }
 
 kafka_start() {
-  if pid_alive "$KAFKA_PID" && port_in_use "$KAFKA_PORT"; then
+  if pid_alive "$KAFKA_PID"; then
+    wait_until 90 Kafka "$KAFKA_LOG" "$KAFKA_PID" kafka_healthy
     return 0
   fi
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do

@@ -11,7 +11,10 @@ registry_healthy() {
 }
 
 registry_start() {
-  if pid_alive "$REGISTRY_PID" && registry_healthy; then
+  if pid_alive "$REGISTRY_PID"; then
+    # Ours and running, perhaps briefly unhealthy (its database just
+    # restarted): wait for it rather than take it for a stranger on the port.
+    wait_until 60 "schema registry" "$REGISTRY_LOG" "$REGISTRY_PID" registry_healthy
     return 0
   fi
   for port in "$REGISTRY_PORT" "$REGISTRY_MANAGEMENT_PORT"; do
