@@ -81,14 +81,6 @@ export async function startSagaWorld(options: OrderSystemOptions = {}): Promise<
   }
 
   async function placeOne(n: number): Promise<void> {
-    const declining = n % 5 === 4;
-    const customerId = randomUUID();
-    if (declining) {
-      await system.databases.payments.pool.query(
-        'INSERT INTO customer_limits (customer_id, limit_minor) VALUES ($1, 1)',
-        [customerId],
-      );
-    }
     const first = skus[n % skus.length] ?? 'SKU-1';
     const second = skus[(n + 2) % skus.length] ?? 'SKU-3';
     const lines = [{ sku: first, quantity: 1 + (n % 3) }];
@@ -97,13 +89,24 @@ export async function startSagaWorld(options: OrderSystemOptions = {}): Promise<
     }
     const order: PlacedOrder = {
       idempotencyKey: randomUUID(),
-      customerId,
-      declining,
+      customerId: randomUUID(),
+      declining: n % 5 === 4,
       lines,
       answeredIds: [],
       failures: [],
     };
     placed.push(order);
+    if (order.declining) {
+      const limited = await system.databases.payments.pool
+        .query('INSERT INTO customer_limits (customer_id, limit_minor) VALUES ($1, 1)', [
+          order.customerId,
+        ])
+        .catch((error: unknown) => error as Error);
+      if (limited instanceof Error) {
+        order.failures.push(`customer limit not set, order not sent: ${limited.message}`);
+        return;
+      }
+    }
     // Every seventh order is retried at once with the same key, racing its first POST.
     await Promise.all(n % 7 === 3 ? [post(order), post(order)] : [post(order)]);
   }

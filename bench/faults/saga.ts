@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { testKafka, uniqueName } from '@eventline/testkit';
+import { testKafka, uniqueName, waitFor } from '@eventline/testkit';
 
 import type { Outcome, Scenario } from './outcome';
 import { checkSagas } from './saga-check';
@@ -39,6 +39,14 @@ export const orchestratorKill: Scenario = async (run, { events }) => {
         .query<{ n: number }>('SELECT count(*)::int AS n FROM saga_transitions')
         .catch(() => ({ rows: [{ n: -1 }] }))
     ).rows[0]?.n ?? -1;
+  // The transition the killed process committed last: which step boundary the kill hit.
+  const lastTransition = async () =>
+    (
+      await world.system.databases.saga.pool.query<{ kind: string; step: string }>(
+        'SELECT kind, step_name AS step FROM saga_transitions ORDER BY at DESC LIMIT 1',
+      )
+    ).rows.map((t) => `${t.kind}(${t.step})`)[0] ?? 'none';
+  const killedAfter: string[] = [];
   const kills = Math.max(3, Math.round(events / 30));
   let faults = 0;
   try {
@@ -53,11 +61,15 @@ export const orchestratorKill: Scenario = async (run, { events }) => {
       }
       await orchestrator.kill();
       faults++;
+      killedAfter.push(await lastTransition());
       orchestrator.start();
     }
     await loading;
     const verdict = await checkSagas(world, settleMs);
-    return outcome('orchestrator-kill', run, faults, verdict, { log });
+    return outcome('orchestrator-kill', run, faults, verdict, {
+      killedAfter: killedAfter.join(' '),
+      log,
+    });
   } finally {
     await orchestrator.stop();
     await world.close();
@@ -75,22 +87,30 @@ export const participantDown: Scenario = async (run, { events }) => {
     saga: { stepDeadlineMs: deadlineMs, deadlineIntervalMs: 250 },
   });
   const kafka = testKafka(`${world.topicPrefix}lag`);
-  const outageAt =
-    events >= 100
-      ? [Math.floor(events / 4), Math.floor((3 * events) / 4)]
-      : [Math.floor(events / 4)];
-  const outages: Promise<void>[] = [];
+  const ended = async () =>
+    (
+      await world.system.databases.saga.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM saga_instances WHERE state IN ('COMPLETED', 'COMPENSATED')",
+      )
+    ).rows[0]?.n ?? 0;
+  // Each outage starts once a share of the sagas has ended, so that some
+  // finish before it, some are caught by it, and some start after it.
+  const outageAfter = events >= 100 ? [events / 6, events / 2] : [events / 6];
   let faults = 0;
   try {
-    await world.placeOrders(events, 100, async (n) => {
-      if (!outageAt.includes(n)) {
-        return;
-      }
-      faults++;
+    const loading = world.placeOrders(events, 150);
+    for (const share of outageAfter) {
+      await waitFor(async () => (await ended()) >= share, {
+        what: `${share} sagas to end before the outage`,
+        timeoutMs: 120_000,
+        intervalMs: 50,
+      });
       await world.system.stop('payments');
-      outages.push(sleep(deadlineMs * 2.5).then(() => world.system.start('payments')));
-    });
-    await Promise.all(outages);
+      faults++;
+      await sleep(deadlineMs * 2.5);
+      await world.system.start('payments');
+    }
+    await loading;
     // The late replies are in only when the payment service and the saga have read everything.
     const verdict = await checkSagas(world, settleMs, async () => {
       const commands = await groupLag(kafka, `${world.topicPrefix}payment-service`, [
