@@ -108,12 +108,16 @@ bench: up ## run the benchmarks; results in bench/results/
 	node --import tsx bench/outbox-publish.ts
 	node --import tsx bench/consumer-throughput.ts
 	node --import tsx bench/saga-latency.ts
+	node --import tsx bench/capture-drain.ts
+	node --import tsx bench/latency.ts
 	node --import tsx bench/report.ts
 
 bench-smoke: up ## the benchmarks at a tiny size, so that they cannot rot
 	node --import tsx bench/outbox-publish.ts --transactions 200 --rounds 1
 	node --import tsx bench/consumer-throughput.ts --events 500 --rounds 1
 	node --import tsx bench/saga-latency.ts --rate 5 --seconds 2
+	node --import tsx bench/capture-drain.ts --events 2000
+	node --import tsx bench/latency.ts --rates 5,20,50 --seconds 2
 	node --import tsx bench/report.ts
 
 demo: up ## place a few orders through the REST API and print how each ended

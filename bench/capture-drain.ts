@@ -32,7 +32,14 @@ import {
 } from '@eventline/testkit';
 import { Partitioners, type Admin, type IHeaders } from 'kafkajs';
 
-import { componentVersions, integerArgs, round, withCleanup, writeResult } from './lib/run';
+import {
+  componentVersions,
+  deleteTopicsContaining,
+  integerArgs,
+  round,
+  withCleanup,
+  writeResult,
+} from './lib/run';
 
 const args = integerArgs({ events: 100_000, chunk: 1000, partitions: 3, inflight: 4 });
 const orderPlaced = 'eventline.orders.OrderPlaced';
@@ -120,10 +127,7 @@ await withCleanup(async (cleanup) => {
   const direct = `${entry.topic}.direct`;
   await createTopic(admin, captured, args.partitions);
   await createTopic(admin, direct, args.partitions);
-  cleanup.add('delete the topics of this run', async () => {
-    const mine = (await admin.listTopics()).filter((t) => t.includes(prefix));
-    await admin.deleteTopics({ topics: mine });
-  });
+  cleanup.add('delete the topics of this run', () => deleteTopicsContaining(kafka, prefix));
 
   // The slot first, as a service database is provisioned: rows written from
   // now on are read by the connector whenever it starts.

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 import { stackEndpoints } from '@eventline/testkit';
+import type { Kafka } from 'kafkajs';
 
 /** Cleanup steps run last-first; a failing step is reported and fails the run, not the others. */
 export class Cleanup {
@@ -105,4 +106,22 @@ export async function writeResult(name: string, result: object): Promise<void> {
   const dir = new URL('../results/', import.meta.url);
   await mkdir(dir, { recursive: true });
   await writeFile(new URL(`${name}.json`, dir), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/**
+ * Deletes every topic whose name contains `marker` (the run's unique prefix:
+ * its topics, dead letters and the connector's heartbeat topic). A client of
+ * its own, because the run's clients may have lost their connections by then.
+ */
+export async function deleteTopicsContaining(kafka: Kafka, marker: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((topic) => topic.includes(marker));
+    if (mine.length > 0) {
+      await admin.deleteTopics({ topics: mine });
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
