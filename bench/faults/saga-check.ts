@@ -39,6 +39,8 @@ interface Snapshot {
   stock: Awaited<ReturnType<typeof readStock>>;
   payments: { order_id: string; state: string }[];
   notifications: { order_id: string; kind: string }[];
+  /** Orders that still hold a reservation. */
+  holding: string[];
   parked: number;
 }
 
@@ -57,17 +59,31 @@ export async function checkSagas(
 ): Promise<SagaVerdict> {
   const started = Date.now();
   const deadline = started + deadlineMs;
-  let verdict = evaluate(world, await snapshot(world.system));
+  // Another run may restart Postgres or Kafka under this one: a look that
+  // cannot be taken is taken again on the next poll, until the deadline.
+  const look = async (): Promise<SagaVerdict> => {
+    try {
+      return evaluate(world, await snapshot(world.system));
+    } catch (error) {
+      return {
+        checked: 0,
+        violations: [`the checker could not read the databases: ${String(error)}`],
+        details: {},
+      };
+    }
+  };
+  const isQuiet = () => quiet().catch(() => false);
+  let verdict = await look();
   let settledAt: number | undefined;
   while (Date.now() < deadline) {
-    if (verdict.violations.length === 0 && (await quiet())) {
+    if (verdict.violations.length === 0 && (await isQuiet())) {
       // Look once more after the replies in flight are in: a late one must not have moved anything.
-      verdict = evaluate(world, await snapshot(world.system));
+      verdict = await look();
       settledAt = Date.now();
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
-    verdict = evaluate(world, await snapshot(world.system));
+    verdict = await look();
   }
   verdict.details.settleMs = settledAt === undefined ? `over ${deadlineMs}` : settledAt - started;
   return verdict;
@@ -93,6 +109,9 @@ async function snapshot(system: OrderSystem): Promise<Snapshot> {
   const notifications = await db('notifications').query<Snapshot['notifications'][number]>(
     'SELECT order_id, kind FROM notifications',
   );
+  const holding = await db('inventory').query<{ order_id: string }>(
+    "SELECT DISTINCT order_id FROM reservations WHERE state = 'reserved'",
+  );
   let parked = 0;
   for (const name of ['orders', 'saga', 'inventory', 'payments', 'notifications'] as const) {
     const { rows } = await db(name).query<{ n: number }>(
@@ -107,6 +126,7 @@ async function snapshot(system: OrderSystem): Promise<Snapshot> {
     stock: await readStock(system),
     payments: payments.rows,
     notifications: notifications.rows,
+    holding: holding.rows.map((r) => r.order_id),
     parked,
   };
 }
@@ -173,6 +193,10 @@ function evaluate(world: SagaWorld, s: Snapshot): SagaVerdict {
   );
 
   // Stock: what left each SKU is exactly what the confirmed orders took.
+  const sagaStateOf = (id: string) => sagaById.get(id)?.state ?? 'none';
+  const statusOf = new Map(s.orders.map((o) => [o.id, o.status]));
+  const heldByUnconfirmed = s.holding.filter((id) => statusOf.get(id) !== 'CONFIRMED');
+  const heldBy = [...countBy(heldByUnconfirmed, sagaStateOf)].map(([state, n]) => `${n} ${state}`);
   for (const sku of skus) {
     const taken = confirmed
       .flatMap((o) => o.lines)
@@ -183,10 +207,17 @@ function evaluate(world: SagaWorld, s: Snapshot): SagaVerdict {
     if (before.available - now.available !== taken || now.reserved - before.reserved !== taken) {
       violations.push(
         `stock of ${sku} does not reconcile: ${before.available - now.available} left available and ` +
-          `${now.reserved - before.reserved} were reserved, confirmed orders took ${taken}`,
+          `${now.reserved - before.reserved} were reserved, confirmed orders took ${taken}` +
+          (heldBy.length > 0
+            ? ` (orders not confirmed still holding stock, by saga state: ${heldBy.join(', ')})`
+            : ''),
       );
     }
   }
+  flag(
+    confirmed.filter((o) => !s.holding.includes(o.id)).length,
+    'confirmed orders hold no reservation',
+  );
 
   // Payments: one authorized per confirmed order, none standing for a cancelled one.
   const paymentOf = new Map(s.payments.map((p) => [p.order_id, p.state]));
@@ -262,6 +293,7 @@ function evaluate(world: SagaWorld, s: Snapshot): SagaVerdict {
       cancelled: cancelled.length,
       ...Object.fromEntries([...reasons].map(([reason, n]) => [`cancelled ${reason}`, n])),
       ...Object.fromEntries([...states].map(([state, n]) => [`saga ${state}`, n])),
+      reservationsHeldByUnconfirmed: heldByUnconfirmed.length,
       timedOutSteps: s.sagas.filter((saga) => saga.abort_reason === 'STEP_TIMED_OUT').length,
       refunded: s.payments.filter((p) => p.state === 'refunded').length,
       transitions: s.transitions.length,
