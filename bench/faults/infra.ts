@@ -46,6 +46,13 @@ function outcomeOf(
   };
 }
 
+/** Closes a pipeline; a failure here must not hide the run's own error. */
+async function closeQuietly(pipeline: Pipeline): Promise<void> {
+  await pipeline.close().catch((error: unknown) => {
+    process.stderr.write(`could not clean up ${pipeline.db.name}: ${String(error)}\n`);
+  });
+}
+
 /** A pace that spreads `events` over about `seconds`, ten to a transaction. */
 function steady(events: number, seconds: number): { perTransaction: number; paceMs: number } {
   return { perTransaction: 10, paceMs: Math.max(1, Math.floor((seconds * 1000) / (events / 10))) };
@@ -73,16 +80,18 @@ function underLoad(
       }
       await writing;
       const drained = await pipeline.drained(drainTimeoutMs);
-      return outcomeOf(name, run, faults, await pipeline.check(), drained);
+      return outcomeOf(name, run, faults, await pipeline.check(), drained, {
+        details: { writeRetries: pipeline.writeRetries() },
+      });
     } finally {
-      await pipeline.close();
+      await closeQuietly(pipeline);
     }
   };
 }
 
 /** kill -9 Kafka Connect three times while events are written; restart it each time. */
 const connectKill = underLoad('connect-kill', 3, async () => {
-  await signal('connect', 'SIGKILL');
+  await waitForExit(await signal('connect', 'SIGKILL'), 10_000);
   stackUp();
 });
 
@@ -163,7 +172,7 @@ const connectFreeze: Scenario = async (run, { events }) => {
       },
     });
   } finally {
-    await pipeline.close();
+    await closeQuietly(pipeline);
   }
 };
 
@@ -194,7 +203,7 @@ const idleHeartbeat: Scenario = async (run) => {
       details: { confirmedBefore: before, confirmedAfter: after },
     });
   } finally {
-    await pipeline.close();
+    await closeQuietly(pipeline);
   }
 };
 
@@ -265,7 +274,7 @@ const poison: Scenario = async (run, { events }) => {
     });
   } finally {
     await producer.disconnect();
-    await pipeline.close();
+    await closeQuietly(pipeline);
   }
 };
 
@@ -295,7 +304,7 @@ const consumerKill: Scenario = async (run, { events }) => {
     const drained = await pipeline.drained(drainTimeoutMs);
     return outcomeOf('consumer-kill', run, faults, await pipeline.check(), drained);
   } finally {
-    await pipeline.close();
+    await closeQuietly(pipeline);
   }
 };
 

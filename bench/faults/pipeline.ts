@@ -63,6 +63,8 @@ export interface Pipeline {
   drained(timeoutMs: number): Promise<boolean>;
   /** Ledger events without an effect yet. */
   missing(): Promise<number>;
+  /** Transactions the generator had to try again (Postgres was away). */
+  writeRetries(): number;
   check(): Promise<Verdict>;
   close(): Promise<void>;
 }
@@ -115,6 +117,7 @@ export async function startPipeline(
   const keys = Array.from({ length: options.keys ?? 20 }, (_, i) => `key-${i}`);
   const sequences = new Map<string, number>();
   let written = 0;
+  let retries = 0;
 
   async function isCommitted(eventId: string): Promise<boolean> {
     const { rowCount } = await db.pool.query('SELECT 1 FROM ledger WHERE event_id = $1', [eventId]);
@@ -154,6 +157,7 @@ export async function startPipeline(
         if (Date.now() > deadline) {
           throw error;
         }
+        retries++;
         await delay(backoffDelay(Math.min(attempt, 5)));
         const first = batch[0];
         if (first && (await isCommitted(first.id).catch(() => false))) {
@@ -221,6 +225,7 @@ export async function startPipeline(
     },
 
     missing,
+    writeRetries: () => retries,
 
     async drained(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
