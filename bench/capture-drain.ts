@@ -6,6 +6,7 @@
 // Avro-framed payloads and headers straight to another fresh topic.
 //
 //   node --import tsx bench/capture-drain.ts [--events 100000] [--chunk 1000]
+//     [--connector poll.interval.ms=10,producer.override.linger.ms=5] (tuning runs)
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 
@@ -23,7 +24,6 @@ import {
   createTestDatabase,
   createTopic,
   stackEndpoints,
-  startTestCapture,
   testCatalog,
   testKafka,
   waitFor,
@@ -32,16 +32,21 @@ import {
 } from '@eventline/testkit';
 import { Partitioners, type Admin, type IHeaders } from 'kafkajs';
 
+import { parseOverrides, startCapture } from './lib/capture';
 import {
+  benchArgs,
   componentVersions,
   deleteTopicsContaining,
-  integerArgs,
   round,
   withCleanup,
   writeResult,
 } from './lib/run';
 
-const args = integerArgs({ events: 100_000, chunk: 1000, partitions: 3, inflight: 4 });
+const args = benchArgs(
+  { events: 100_000, chunk: 1000, partitions: 3, inflight: 4 },
+  { connector: '' },
+);
+const overrides = parseOverrides(args.connector);
 const orderPlaced = 'eventline.orders.OrderPlaced';
 
 interface BacklogEvent {
@@ -181,7 +186,7 @@ await withCleanup(async (cleanup) => {
   const started: { capture?: TestCapture } = {};
   cleanup.add('remove the connector and drop its slot', async () => started.capture?.stop());
   const captureStarted = process.hrtime.bigint();
-  started.capture = await startTestCapture(db, 'orders.json');
+  started.capture = await startCapture(db, overrides);
   const runningMs = Number(process.hrtime.bigint() - captureStarted) / 1e6;
   const captureMs = await timeUntilOnTopic(admin, captured, args.events, captureStarted);
 
@@ -195,6 +200,7 @@ await withCleanup(async (cleanup) => {
     versions: await componentVersions(),
     events: args.events,
     partitions: args.partitions,
+    connectorOverrides: overrides,
     bytesPerRecord: round(bytes / args.events),
     captureMs: Math.round(captureMs),
     connectorRunningMs: Math.round(runningMs),

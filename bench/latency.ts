@@ -7,6 +7,7 @@
 // Percentiles p50/p99/p99.9 of both, and their ratios.
 //
 //   node --import tsx bench/latency.ts [--rates 50,200,1000] [--seconds 20]
+//     [--connector poll.interval.ms=10] [--inbox-batch 20] (tuning runs)
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -26,7 +27,6 @@ import {
   createTestDatabase,
   createTopic,
   stackEndpoints,
-  startTestCapture,
   testCatalog,
   testKafka,
   waitFor,
@@ -34,6 +34,7 @@ import {
 import { Partitioners } from 'kafkajs';
 import { Registry } from 'prom-client';
 
+import { parseOverrides, startCapture } from './lib/capture';
 import { now, offerAtRate, percentilesOf, type Percentiles } from './lib/pacing';
 import {
   componentVersions,
@@ -52,11 +53,16 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '50,200,1000' },
     seconds: { type: 'string', default: '20' },
     partitions: { type: 'string', default: '3' },
+    connector: { type: 'string', default: '' },
+    'inbox-batch': { type: 'string' },
   },
 });
 const rates = (args.rates ?? '').split(',').map(Number);
 const seconds = Number(args.seconds);
 const partitions = Number(args.partitions);
+const overrides = parseOverrides(args.connector);
+// Unset, the consumer runs with its own default, which is what is measured.
+const inboxBatchSize = args['inbox-batch'] === undefined ? undefined : Number(args['inbox-batch']);
 if (rates.some((rate) => !(rate > 0)) || !(seconds > 0) || !Number.isInteger(partitions)) {
   throw new Error('--rates must be positive numbers, --seconds positive, --partitions an integer');
 }
@@ -129,7 +135,7 @@ await withCleanup(async (cleanup) => {
   await createTopic(admin, direct, partitions);
 
   // The pipeline: outbox → Debezium (connectors/orders.json) → Kafka → handler.
-  const capture = await startTestCapture(db, 'orders.json');
+  const capture = await startCapture(db, overrides);
   cleanup.add('remove the connector and drop its slot', () => capture.stop());
   await migrate(db.pool, [consumerMigrations]);
   const codec = createCodec(registry);
@@ -146,6 +152,7 @@ await withCleanup(async (cleanup) => {
     schemas: catalog,
     partitionsConsumedConcurrently: partitions,
     metricsRegistry: new Registry(),
+    ...(inboxBatchSize === undefined ? {} : { inboxBatchSize }),
   });
   consumer.on(orderPlaced, 'bench-latency', async ({ event }) => {
     pipeline.received.set(event.id, now());
@@ -235,6 +242,8 @@ await withCleanup(async (cleanup) => {
     versions: await componentVersions(),
     secondsPerRate: seconds,
     partitions,
+    connectorOverrides: overrides,
+    inboxBatchSize: inboxBatchSize ?? 'default',
     rates: results,
     timing:
       'commit→handler: from the publishing transaction’s COMMIT returning to the handler ' +

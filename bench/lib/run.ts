@@ -28,36 +28,50 @@ export class Cleanup {
   }
 }
 
-/** Runs `body` with a Cleanup that runs whatever happens. */
+/**
+ * Runs `body` with a Cleanup that runs whatever happens, an interrupt
+ * included: a benchmark stopped by Ctrl-C or SIGTERM would otherwise leave its
+ * connector, replication slot (holding WAL), topics and database behind.
+ */
 export async function withCleanup(body: (cleanup: Cleanup) => Promise<void>): Promise<void> {
   const cleanup = new Cleanup();
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal}: cleaning up before exiting\n`);
+    void cleanup.runAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     await body(cleanup);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await cleanup.runAll();
   }
 }
 
-/** Integer options of a benchmark, each >= 1, with their defaults. */
-export function integerArgs<Names extends string>(
-  defaults: Record<Names, number>,
-): Record<Names, number> {
-  const options = Object.fromEntries(
-    Object.entries(defaults).map(([name, value]) => [
-      name,
-      { type: 'string', default: `${value}` },
-    ]),
-  ) as Record<string, { type: 'string'; default: string }>;
+/** A benchmark's options: integers (each >= 1) and strings, with their defaults. */
+export function benchArgs<Ints extends string, Strings extends string = never>(
+  integers: Record<Ints, number>,
+  strings = {} as Record<Strings, string>,
+): Record<Ints, number> & Record<Strings, string> {
+  const options: Record<string, { type: 'string'; default: string }> = {};
+  for (const [name, value] of [...Object.entries(integers), ...Object.entries(strings)]) {
+    options[name] = { type: 'string', default: `${String(value)}` };
+  }
   const { values } = parseArgs({ options });
-  const out = {} as Record<Names, number>;
-  for (const name of Object.keys(defaults) as Names[]) {
+  const out = {} as Record<string, number | string>;
+  for (const name of Object.keys(strings)) {
+    out[name] = String(values[name] ?? '');
+  }
+  for (const name of Object.keys(integers)) {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < 1) {
       throw new Error(`--${name} must be an integer >= 1, got ${String(values[name])}`);
     }
     out[name] = value;
   }
-  return out;
+  return out as Record<Ints, number> & Record<Strings, string>;
 }
 
 /** Nearest-rank percentile of an ascending array. */
