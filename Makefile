@@ -124,7 +124,7 @@ demo: up ## place a few orders through the REST API and print how each ended
 	node --import tsx scripts/demo.ts
 
 faults: up ## fault scenarios under load on the local stack, then the invariants checked
-	node --import tsx bench/faults/run.ts --runs 3 --events 3000
+	node --import tsx bench/faults/run.ts --runs 3 --events 3000 --orders 150
 
 faults-smoke: up ## one small run of each fault scenario (CI)
-	node --import tsx bench/faults/run.ts --runs 1 --events 600
+	node --import tsx bench/faults/run.ts --runs 1 --events 600 --orders 20
