@@ -25,7 +25,7 @@ export interface PlacedOrder {
   lines: { sku: string; quantity: number }[];
   /** Every order id the API answered for this key (a retry must answer the same one). */
   answeredIds: string[];
-  /** POSTs for this key that did not get a 2xx. */
+  /** POSTs for this key that did not get a 2xx (a 5xx is retried with the key). */
   failures: string[];
 }
 
@@ -59,25 +59,57 @@ export async function startSagaWorld(options: OrderSystemOptions = {}): Promise<
   const inFlight = new Set<Promise<void>>();
   let sequence = 0;
 
+  /**
+   * POSTs the order as a careful client does: a 5xx or a lost connection is
+   * retried with the same Idempotency-Key, for up to a minute.
+   */
   async function post(order: PlacedOrder): Promise<void> {
-    const response = await fetch(`${system.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': order.idempotencyKey },
-      body: JSON.stringify({
-        customerId: order.customerId,
-        currency: 'EUR',
-        items: order.lines.map((line) => ({ ...line, unitPrice: 100 })),
-      }),
-    }).catch((error: unknown) => error as Error);
-    if (response instanceof Error) {
-      order.failures.push(response.message);
-      return;
+    const giveUpAt = Date.now() + 60_000;
+    for (;;) {
+      const response = await fetch(`${system.apiUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': order.idempotencyKey },
+        body: JSON.stringify({
+          customerId: order.customerId,
+          currency: 'EUR',
+          items: order.lines.map((line) => ({ ...line, unitPrice: 100 })),
+        }),
+      }).catch((error: unknown) => error as Error);
+      if (!(response instanceof Error) && response.ok) {
+        order.answeredIds.push(((await response.json()) as { id: string }).id);
+        return;
+      }
+      const failure =
+        response instanceof Error
+          ? response.message
+          : `${response.status} ${await response.text()}`;
+      order.failures.push(failure);
+      const retryable = response instanceof Error || response.status >= 500;
+      if (!retryable || Date.now() > giveUpAt) {
+        return;
+      }
+      await sleep(500);
     }
-    if (!response.ok) {
-      order.failures.push(`${response.status} ${await response.text()}`);
-      return;
+  }
+
+  /** Sets the declining customer's limit, retrying for a minute while Postgres is away. */
+  async function limitCustomer(order: PlacedOrder): Promise<boolean> {
+    const giveUpAt = Date.now() + 60_000;
+    for (;;) {
+      const limited = await system.databases.payments.pool
+        .query('INSERT INTO customer_limits (customer_id, limit_minor) VALUES ($1, 1)', [
+          order.customerId,
+        ])
+        .catch((error: unknown) => error as Error);
+      if (!(limited instanceof Error)) {
+        return true;
+      }
+      order.failures.push(`customer limit not set: ${limited.message}`);
+      if (Date.now() > giveUpAt) {
+        return false;
+      }
+      await sleep(500);
     }
-    order.answeredIds.push(((await response.json()) as { id: string }).id);
   }
 
   async function placeOne(n: number): Promise<void> {
@@ -96,16 +128,8 @@ export async function startSagaWorld(options: OrderSystemOptions = {}): Promise<
       failures: [],
     };
     placed.push(order);
-    if (order.declining) {
-      const limited = await system.databases.payments.pool
-        .query('INSERT INTO customer_limits (customer_id, limit_minor) VALUES ($1, 1)', [
-          order.customerId,
-        ])
-        .catch((error: unknown) => error as Error);
-      if (limited instanceof Error) {
-        order.failures.push(`customer limit not set, order not sent: ${limited.message}`);
-        return;
-      }
+    if (order.declining && !(await limitCustomer(order))) {
+      return;
     }
     // Every seventh order is retried at once with the same key, racing its first POST.
     await Promise.all(n % 7 === 3 ? [post(order), post(order)] : [post(order)]);
