@@ -230,3 +230,18 @@ test('an invalid correlation id or traceparent is replaced, not carried', async 
   assert.match(traceId ?? '', /^[0-9a-f]{32}$/);
   assert.notEqual(traceId, '0'.repeat(32), 'a new trace, not the invalid one');
 });
+
+test('the service watches the replication slot that captures its outbox, on /metrics', async () => {
+  const slot = world.db.name;
+  const text = await waitFor(
+    async () => {
+      const body = String((await world.request('GET', '/metrics')).body);
+      return body.includes(`eventline_capture_slot_alert{slot="${slot}"}`) ? body : undefined;
+    },
+    { what: `the capture gauges of slot ${slot}` },
+  );
+
+  assert.match(text, new RegExp(`eventline_capture_slot_alert\\{slot="${slot}"\\} 0`));
+  assert.match(text, new RegExp(`eventline_capture_slot_pending_bytes\\{slot="${slot}"\\} \\d+`));
+  assert.match(text, new RegExp(`eventline_capture_slot_retained_bytes\\{slot="${slot}"\\} \\d+`));
+});
