@@ -5,6 +5,7 @@
 // run one alone with:
 //
 //   node --import tsx bench/faults/saga.ts [--only orchestrator-kill] [--events 40] [--runs 1]
+//   node --import tsx bench/faults/saga.ts --prove-checker --events 15   (the checker bites)
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +15,7 @@ import { testKafka, uniqueName, waitFor } from '@eventline/testkit';
 
 import type { Outcome, Scenario } from './outcome';
 import { checkSagas } from './saga-check';
+import { proveChecker } from './saga-check-proof';
 import { groupLag, startReplyDuplicator } from './saga-replies';
 import { orchestratorProcess, sleep, startSagaWorld } from './saga-world';
 
@@ -33,35 +35,33 @@ export const orchestratorKill: Scenario = async (run, { events }) => {
     { SAGA_STEP_DEADLINE_MS: '8000', CONSUMER_SESSION_TIMEOUT_MS: '6000' },
     log,
   );
-  const transitions = async () =>
+  const transitionsOf = async (kind: string) =>
     (
       await world.system.databases.saga.pool
-        .query<{ n: number }>('SELECT count(*)::int AS n FROM saga_transitions')
+        .query<{ n: number }>('SELECT count(*)::int AS n FROM saga_transitions WHERE kind = $1', [
+          kind,
+        ])
         .catch(() => ({ rows: [{ n: -1 }] }))
     ).rows[0]?.n ?? -1;
-  // The transition the killed process committed last: which step boundary the kill hit.
-  const lastTransition = async () =>
-    (
-      await world.system.databases.saga.pool.query<{ kind: string; step: string }>(
-        'SELECT kind, step_name AS step FROM saga_transitions ORDER BY at DESC LIMIT 1',
-      )
-    ).rows.map((t) => `${t.kind}(${t.step})`)[0] ?? 'none';
+  // Each kill waits for the next transition of one kind, in turn: a saga
+  // started, a step's reply moved it on, a compensation was confirmed.
+  const boundaries = ['STEP_SUCCEEDED', 'STARTED', 'COMPENSATION_CONFIRMED', 'STEP_FAILED'];
   const killedAfter: string[] = [];
-  const kills = Math.max(3, Math.round(events / 30));
+  const kills = Math.max(4, Math.round(events / 25));
   let faults = 0;
   try {
     orchestrator.start();
     const loading = world.placeOrders(events, 150);
     for (let i = 0; i < kills; i++) {
-      // A different number of transitions each time, so the kills land on different steps.
-      const wanted = (await transitions()) + 1 + ((i * 7 + run * 3) % 13);
+      const kind = boundaries[(i + run) % boundaries.length] ?? 'STARTED';
+      const wanted = (await transitionsOf(kind)) + 1;
       const until = Date.now() + 30_000;
-      while ((await transitions()) < wanted && Date.now() < until) {
-        await sleep(20);
+      while ((await transitionsOf(kind)) < wanted && Date.now() < until) {
+        await sleep(10);
       }
       await orchestrator.kill();
       faults++;
-      killedAfter.push(await lastTransition());
+      killedAfter.push((await transitionsOf(kind)) >= wanted ? kind : `${kind}(none in 30 s)`);
       orchestrator.start();
     }
     await loading;
@@ -140,7 +140,8 @@ export const participantDown: Scenario = async (run, { events }) => {
  * the orders flow and once more at the end over the whole history.
  */
 export const duplicatedReplies: Scenario = async (run, { events }) => {
-  const world = await startSagaWorld();
+  // Deadlines long enough that the copies meet sagas still waiting, not ones a slow stack timed out.
+  const world = await startSagaWorld({ saga: { stepDeadlineMs: 30_000 } });
   const kafka = testKafka(`${world.topicPrefix}lag`);
   const replyTopics = [
     `${world.topicPrefix}inventory.events`,
@@ -222,11 +223,27 @@ if (
       only: { type: 'string' },
       events: { type: 'string', default: '40' },
       runs: { type: 'string', default: '1' },
+      'prove-checker': { type: 'boolean', default: false },
     },
   });
   let violations = 0;
+  if (values['prove-checker']) {
+    const world = await startSagaWorld();
+    try {
+      await world.placeOrders(Number(values.events), 100);
+      const misses = await proveChecker(world);
+      violations += misses.length;
+      process.stdout.write(
+        misses.length === 0
+          ? 'checker proof: every tampered invariant was reported\n'
+          : `checker proof: ${misses.join('; ')}\n`,
+      );
+    } finally {
+      await world.close();
+    }
+  }
   for (const [name, scenario] of Object.entries(sagaScenarios)) {
-    if (values.only && values.only !== name) {
+    if ((values.only && values.only !== name) || values['prove-checker']) {
       continue;
     }
     for (let run = 1; run <= Number(values.runs); run++) {
