@@ -87,6 +87,16 @@ class Arrivals {
   readonly sent = new Map<string, number>();
   readonly received = new Map<string, number>();
 
+  /**
+   * Events handled per second from the first send to the last arrival: below
+   * the offered rate, the path is saturated and its latency is queueing.
+   */
+  handledPerSecond(): number {
+    const first = Math.min(...this.sent.values());
+    const last = Math.max(...this.received.values());
+    return this.sent.size / Math.max(0.001, (last - first) / 1000);
+  }
+
   latencies(): number[] {
     return [...this.sent].map(([id, at]) => (this.received.get(id) ?? Number.NaN) - at);
   }
@@ -103,6 +113,7 @@ class Arrivals {
 interface RateResult {
   offeredPerSecond: number;
   achievedPerSecond: number;
+  handledPerSecond: number;
   commitToHandlerMs: Percentiles;
   floorMs: Percentiles;
   ratio: { p50: number; p99: number; p999: number };
@@ -220,6 +231,7 @@ await withCleanup(async (cleanup) => {
     results.push({
       offeredPerSecond: rate,
       achievedPerSecond: round(achieved),
+      handledPerSecond: round(pipeline.handledPerSecond()),
       commitToHandlerMs: subject,
       floorMs: reference,
       ratio: {
@@ -229,7 +241,7 @@ await withCleanup(async (cleanup) => {
       },
     });
     process.stdout.write(
-      `  ${rate}/s (achieved ${round(achieved)}/s): commit→handler p50 ${subject.p50} ms, ` +
+      `  ${rate}/s (achieved ${round(achieved)}/s, handled ${round(pipeline.handledPerSecond())}/s): commit→handler p50 ${subject.p50} ms, ` +
         `p99 ${subject.p99} ms, p99.9 ${subject.p999} ms; floor p50 ${reference.p50} ms, ` +
         `p99 ${reference.p99} ms, p99.9 ${reference.p999} ms\n`,
     );
