@@ -47,6 +47,7 @@ export const orchestratorKill: Scenario = async (run, { events }) => {
   // started, a step's reply moved it on, a compensation was confirmed.
   const boundaries = ['STEP_SUCCEEDED', 'STARTED', 'COMPENSATION_CONFIRMED', 'STEP_FAILED'];
   const killedAfter: string[] = [];
+  const killedAt: number[] = [];
   const kills = Math.max(4, Math.round(events / 25));
   let faults = 0;
   try {
@@ -60,13 +61,22 @@ export const orchestratorKill: Scenario = async (run, { events }) => {
         await sleep(10);
       }
       await orchestrator.kill();
+      killedAt.push(Date.now());
       faults++;
       killedAfter.push((await transitionsOf(kind)) >= wanted ? kind : `${kind}(none in 30 s)`);
       orchestrator.start();
     }
     await loading;
     const verdict = await checkSagas(world, settleMs);
+    // Steps timed out while no orchestrator was reading replies: the kill's doing, not a participant's.
+    const timeouts = await world.system.databases.saga.pool.query<{ at: Date }>(
+      "SELECT at FROM saga_transitions WHERE kind = 'STEP_TIMED_OUT'",
+    );
+    const afterKill = timeouts.rows.filter((t) =>
+      killedAt.some((k) => t.at.getTime() >= k && t.at.getTime() <= k + 15_000),
+    ).length;
     return outcome('orchestrator-kill', run, faults, verdict, {
+      timeoutsWithin15sOfAKill: afterKill,
       killedAfter: killedAfter.join(' '),
       log,
     });
