@@ -117,7 +117,7 @@ bench-smoke: up ## the benchmarks at a tiny size, so that they cannot rot
 	node --import tsx bench/consumer-throughput.ts --events 500 --rounds 1
 	node --import tsx bench/saga-latency.ts --rate 5 --seconds 2
 	node --import tsx bench/capture-drain.ts --events 2000
-	node --import tsx bench/latency.ts --rates 5,20,50 --seconds 2
+	node --import tsx bench/latency.ts --rates 5,20,50 --seconds 1
 	node --import tsx bench/report.ts
 
 demo: up ## place a few orders through the REST API and print how each ended

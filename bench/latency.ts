@@ -168,7 +168,6 @@ await withCleanup(async (cleanup) => {
   consumer.on(orderPlaced, 'bench-latency', async ({ event }) => {
     pipeline.received.set(event.id, now());
   });
-  cleanup.add('stop the event consumer', () => consumer.stop());
 
   const publishOne = async (): Promise<void> => {
     const value = order();
@@ -188,7 +187,8 @@ await withCleanup(async (cleanup) => {
   await producer.connect();
   cleanup.add('disconnect the producer', () => producer.disconnect());
   const reader = kafka.consumer({ groupId: `${prefix}-floor`, allowAutoTopicCreation: false });
-  cleanup.add('disconnect the floor consumer', () => reader.disconnect());
+  // Both at once: each waits out its long-polling fetch before leaving.
+  cleanup.add('stop both consumers', () => Promise.all([consumer.stop(), reader.disconnect()]));
   // Both groups join at once: each join waits out the broker's initial rebalance delay.
   await Promise.all([consumer.start(), reader.connect()]);
   await reader.subscribe({ topics: [direct], fromBeginning: true });
@@ -212,8 +212,10 @@ await withCleanup(async (cleanup) => {
   };
 
   // Warm-up, not measured: both consumers have joined and every path has run once.
-  await offerAtRate(warmUpEvents, 1, publishOne);
-  await offerAtRate(warmUpEvents, 1, produceOne);
+  await Promise.all([
+    offerAtRate(warmUpEvents, 1, publishOne),
+    offerAtRate(warmUpEvents, 1, produceOne),
+  ]);
   await pipeline.waitForAll('the warm-up events to reach the handler');
   await floor.waitForAll('the warm-up messages to reach the floor consumer');
 
