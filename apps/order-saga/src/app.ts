@@ -14,6 +14,13 @@ export interface OrderSagaOptions extends OrderSagaTimings {
   deadlineIntervalMs: number;
   /** Sends of a compensation before the saga ends FAILED. */
   compensationAttempts: number;
+  /**
+   * How long after start the deadline watcher waits before its first pass.
+   * After a crash the group keeps the dead process's partitions until its
+   * session expires, so replies already in Kafka cannot be read before then;
+   * they must not lose to deadlines that passed while nobody could read them.
+   */
+  deadlineWatcherDelayMs?: number;
 }
 
 export const defaultOrderSagaOptions: OrderSagaOptions = {
@@ -65,8 +72,14 @@ export async function startOrderSaga(
 
     await consumer.start();
     runtime.onStop(() => consumer.stop());
-    engine.startDeadlineWatcher();
-    runtime.onStop(() => engine.stop());
+    const delayed = setTimeout(
+      () => engine.startDeadlineWatcher(),
+      options.deadlineWatcherDelayMs ?? 0,
+    );
+    runtime.onStop(async () => {
+      clearTimeout(delayed);
+      await engine.stop();
+    });
 
     return (app) =>
       app.get('/sagas/:id', async (request, response) => {

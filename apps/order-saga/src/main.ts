@@ -20,6 +20,8 @@ if (!Number.isInteger(stepDeadlineMs) || stepDeadlineMs < 100) {
 const { runtime, url } = await startOrderSaga(config, {
   ...defaultOrderSagaOptions,
   stepDeadlineMs,
+  // A crashed predecessor holds the partitions for a session timeout; then a rebalance.
+  deadlineWatcherDelayMs: config.consumerSessionTimeoutMs + 3_000,
 });
 runtime.logger.info({ url }, 'Order saga started');
 stopOnSignals([runtime], runtime.logger);
