@@ -106,6 +106,7 @@ export const participantDown: Scenario = async (run, { events }) => {
   // Each outage starts once a share of the sagas has ended, so that some
   // finish before it, some are caught by it, and some start after it.
   const outageAfter = events >= 100 ? [events / 6, events / 2] : [events / 6];
+  const outages: string[] = [];
   let faults = 0;
   try {
     const loading = world.placeOrders(events, 150);
@@ -115,10 +116,12 @@ export const participantDown: Scenario = async (run, { events }) => {
         timeoutMs: 120_000,
         intervalMs: 50,
       });
+      const stoppedAt = Date.now();
       await world.system.stop('payments');
       faults++;
       await sleep(deadlineMs * 2.5);
       await world.system.start('payments');
+      outages.push(`${stoppedAt}-${Date.now()}`);
     }
     await loading;
     // The late replies are in only when the payment service and the saga have read everything.
@@ -139,7 +142,30 @@ export const participantDown: Scenario = async (run, { events }) => {
     if (caughtSagas === 0) {
       verdict.violations.push('the outage caught no saga in its payment step: nothing was tested');
     }
-    return outcome('participant-down', run, faults, verdict, { caughtSagas });
+    // When the steps timed out, in seconds from the first outage: the payment
+    // step's inside the outages, the stock step's tell how slow the stack was.
+    const timeouts = await world.system.databases.saga.pool.query<{ step: string; at: Date }>(
+      "SELECT step_name AS step, at FROM saga_transitions WHERE kind = 'STEP_TIMED_OUT' ORDER BY at",
+    );
+    const origin = Number(outages[0]?.split('-')[0] ?? Date.now());
+    const when = (step: string) =>
+      timeouts.rows
+        .filter((t) => t.step === step)
+        .map((t) => ((t.at.getTime() - origin) / 1000).toFixed(1))
+        .join(' ');
+    return outcome('participant-down', run, faults, verdict, {
+      caughtSagas,
+      outagesSeconds: outages
+        .map((o) =>
+          o
+            .split('-')
+            .map((t) => ((Number(t) - origin) / 1000).toFixed(1))
+            .join('..'),
+        )
+        .join(' '),
+      paymentTimeoutsAt: when('authorize-payment'),
+      stockTimeoutsAt: when('reserve-stock'),
+    });
   } finally {
     await world.close();
   }
