@@ -208,7 +208,13 @@ export const duplicatedReplies: Scenario = async (run, { events }) => {
     return outcome('duplicated-replies', run, faults, verdict, {
       sameIdCopies: duplicator.sameIdCopies(),
       freshIdCopies: duplicator.freshIdCopies(),
-      repliesIgnored: await ignoredReplies(world.system.sagaUrl),
+      // Same-id copies end at the inbox; fresh-id ones reach the saga, which ignores them.
+      inboxDuplicates: await counter(
+        world.system.sagaUrl,
+        'eventline_consumer_duplicates_total',
+        'handler="saga:',
+      ),
+      repliesIgnored: await counter(world.system.sagaUrl, 'eventline_saga_replies_ignored_total'),
     });
   } finally {
     loading = false;
@@ -217,12 +223,13 @@ export const duplicatedReplies: Scenario = async (run, { events }) => {
   }
 };
 
-/** The orchestrator's count of replies it was not waiting for. */
-async function ignoredReplies(sagaUrl: string): Promise<number> {
+/** A counter of the in-process orchestrator's /metrics, summed over the series whose labels match. */
+async function counter(sagaUrl: string, name: string, labels = ''): Promise<number> {
   const text = await (await fetch(`${sagaUrl}/metrics`)).text();
   return text
     .split('\n')
-    .filter((line) => line.startsWith('eventline_saga_replies_ignored_total'))
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => line.includes(labels))
     .reduce((n, line) => n + Number(line.split(' ').at(-1)), 0);
 }
 
