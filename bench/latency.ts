@@ -86,6 +86,27 @@ function order(): OrderPlaced {
 class Arrivals {
   readonly sent = new Map<string, number>();
   readonly received = new Map<string, number>();
+  /** When a plain kafkajs consumer saw each event on the topic, for the split below. */
+  readonly onTopic = new Map<string, number>();
+
+  /**
+   * Commit → seen on the topic by a plain kafkajs consumer, and the
+   * handler's arrival after that: says whether capture or the event consumer
+   * is the slow part.
+   */
+  split(): { commitToTopicMs: number[]; topicToHandlerMs: number[] } {
+    const commitToTopicMs: number[] = [];
+    const topicToHandlerMs: number[] = [];
+    for (const [id, at] of this.sent) {
+      const seen = this.onTopic.get(id);
+      const handled = this.received.get(id);
+      if (seen !== undefined && handled !== undefined) {
+        commitToTopicMs.push(seen - at);
+        topicToHandlerMs.push(handled - seen);
+      }
+    }
+    return { commitToTopicMs, topicToHandlerMs };
+  }
 
   /**
    * Events handled per second from the first send to the last arrival: below
@@ -115,6 +136,7 @@ interface RateResult {
   achievedPerSecond: number;
   handledPerSecond: number;
   commitToHandlerMs: Percentiles;
+  split: { commitToTopicMs: Percentiles; topicToHandlerMs: Percentiles };
   floorMs: Percentiles;
   ratio: { p50: number; p99: number; p999: number };
 }
@@ -187,10 +209,25 @@ await withCleanup(async (cleanup) => {
   await producer.connect();
   cleanup.add('disconnect the producer', () => producer.disconnect());
   const reader = kafka.consumer({ groupId: `${prefix}-floor`, allowAutoTopicCreation: false });
-  // Both at once: each waits out its long-polling fetch before leaving.
-  cleanup.add('stop both consumers', () => Promise.all([consumer.stop(), reader.disconnect()]));
-  // Both groups join at once: each join waits out the broker's initial rebalance delay.
-  await Promise.all([consumer.start(), reader.connect()]);
+  // A plain consumer of the captured topic beside the event consumer: when
+  // each event reached Kafka, to split the latency between capture and handling.
+  const tap = kafka.consumer({ groupId: `${prefix}-tap`, allowAutoTopicCreation: false });
+  // All at once: each waits out its long-polling fetch before leaving.
+  cleanup.add('stop the consumers', () =>
+    Promise.all([consumer.stop(), reader.disconnect(), tap.disconnect()]),
+  );
+  // The groups join at once: each join waits out the broker's initial rebalance delay.
+  await Promise.all([consumer.start(), reader.connect(), tap.connect()]);
+  await tap.subscribe({ topics: [captured], fromBeginning: true });
+  await tap.run({
+    partitionsConsumedConcurrently: partitions,
+    eachMessage: async ({ message }) => {
+      const id = message.headers?.id?.toString();
+      if (id !== undefined) {
+        pipeline.onTopic.set(id, now());
+      }
+    },
+  });
   await reader.subscribe({ topics: [direct], fromBeginning: true });
   await reader.run({
     partitionsConsumedConcurrently: partitions,
@@ -235,6 +272,10 @@ await withCleanup(async (cleanup) => {
       achievedPerSecond: round(achieved),
       handledPerSecond: round(pipeline.handledPerSecond()),
       commitToHandlerMs: subject,
+      split: {
+        commitToTopicMs: percentilesOf(pipeline.split().commitToTopicMs),
+        topicToHandlerMs: percentilesOf(pipeline.split().topicToHandlerMs),
+      },
       floorMs: reference,
       ratio: {
         p50: ratioOf(subject.p50, reference.p50),
@@ -246,6 +287,12 @@ await withCleanup(async (cleanup) => {
       `  ${rate}/s (achieved ${round(achieved)}/s, handled ${round(pipeline.handledPerSecond())}/s): commit→handler p50 ${subject.p50} ms, ` +
         `p99 ${subject.p99} ms, p99.9 ${subject.p999} ms; floor p50 ${reference.p50} ms, ` +
         `p99 ${reference.p99} ms, p99.9 ${reference.p999} ms\n`,
+    );
+    const split = results[results.length - 1]?.split;
+    process.stdout.write(
+      `    of which commit→on the topic p50 ${split?.commitToTopicMs.p50} ms ` +
+        `(p99 ${split?.commitToTopicMs.p99}), topic→handler p50 ` +
+        `${split?.topicToHandlerMs.p50} ms (p99 ${split?.topicToHandlerMs.p99})\n`,
     );
   }
 
