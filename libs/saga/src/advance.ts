@@ -160,10 +160,22 @@ export function logAdvanced(
         'A compensation was not confirmed in time; sent again',
       );
       return;
+    case 'COMPENSATION_CONFIRMED':
+      if (advanced.to === 'FAILED') {
+        logger.error(
+          { ...fields, detail: decision.next.failureDetail },
+          'Saga FAILED: a compensation was never confirmed; an operator must finish it',
+        );
+        return;
+      }
+      logger.debug(fields, 'Saga moved');
+      return;
     case 'COMPENSATION_EXHAUSTED':
       logger.error(
         { ...fields, detail: decision.next.failureDetail },
-        'Saga FAILED: a compensation was never confirmed; an operator must finish it',
+        decision.next.state === 'FAILED'
+          ? 'Saga FAILED: a compensation was never confirmed; an operator must finish it'
+          : 'A compensation was never confirmed; the others still run, then the saga ends FAILED',
       );
       return;
     default:

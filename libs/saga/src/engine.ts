@@ -14,8 +14,10 @@
  *               ▼
  *             COMPENSATING(plan[k]), its compensation sent (attempt 1)
  *               │ confirming reply ──▶ plan[k+1] sent, or COMPENSATED ─ onCompensated
+ *               │                        (FAILED ─ onFailed when one was never confirmed)
  *               │ deadline, attempts < compensationAttempts ──▶ sent again (attempt + 1)
- *               │ deadline, attempts spent ──▶ FAILED ─ onFailed, alert
+ *               │ deadline, attempts spent ──▶ plan[k+1] sent, the saga marked to fail;
+ *               │                              after the last: FAILED ─ onFailed, alert
  *               │
  *   any active state: the watcher cannot handle a deadline (permanent error)
  *               ──▶ FAILED (ENGINE_ERROR), alert, no hook
@@ -226,6 +228,10 @@ export function createSagaEngine<Types>(input: SagaEngineOptions<Types>): SagaEn
     metrics.transitions.inc({ saga: instance.sagaName, kind: decision.transition });
     if (isTerminal(advanced.to)) {
       metrics.ended.inc({ saga: instance.sagaName, state: advanced.to });
+    }
+    if (advanced.to === 'FAILED') {
+      // The last compensation confirmed, after an earlier one was never.
+      metrics.failed.inc({ saga: instance.sagaName, reason: 'COMPENSATION_EXHAUSTED' });
     }
     logAdvanced(logger, instance, decision, advanced);
     return 'applied';

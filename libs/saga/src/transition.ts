@@ -121,18 +121,31 @@ function decideCompensating(
         send: { stepIndex, role: 'compensation' },
       };
     }
+    // The saga will end FAILED, but the compensations after this one undo
+    // other participants' effects that do not depend on it: they still run.
+    const detail =
+      `The compensation of step ${definition.steps[stepIndex]?.name} was sent ` +
+      `${progress.compensationAttempts} times without ${compensation.confirmedBy}`;
+    const failed: SagaProgress = {
+      ...progress,
+      failureReason: 'COMPENSATION_EXHAUSTED',
+      failureDetail: progress.failureDetail ? `${progress.failureDetail}; ${detail}` : detail,
+    };
+    const nextStep = progress.compensationPlan[cursor + 1];
+    if (nextStep === undefined) {
+      return {
+        kind: 'apply',
+        transition: 'COMPENSATION_EXHAUSTED',
+        stepIndex,
+        next: { ...failed, state: 'FAILED' },
+      };
+    }
     return {
       kind: 'apply',
       transition: 'COMPENSATION_EXHAUSTED',
       stepIndex,
-      next: {
-        ...progress,
-        state: 'FAILED',
-        failureReason: 'COMPENSATION_EXHAUSTED',
-        failureDetail:
-          `The compensation of step ${definition.steps[stepIndex]?.name} was sent ` +
-          `${progress.compensationAttempts} times without ${compensation.confirmedBy}`,
-      },
+      next: { ...failed, compensationCursor: cursor + 1, compensationAttempts: 1 },
+      send: { stepIndex: nextStep, role: 'compensation' },
     };
   }
 
@@ -147,7 +160,8 @@ function decideCompensating(
       kind: 'apply',
       transition: 'COMPENSATION_CONFIRMED',
       stepIndex,
-      next: { ...progress, state: 'COMPENSATED' },
+      // An earlier compensation that was never confirmed still fails the saga.
+      next: { ...progress, state: progress.failureReason ? 'FAILED' : 'COMPENSATED' },
     };
   }
   return {

@@ -179,6 +179,40 @@ describe('the saga state machine', () => {
     assert.equal(failed.compensationAttempts, 3);
   });
 
+  test('a compensation never confirmed does not stop the ones after it; the saga then ends FAILED', () => {
+    const decisions = run(
+      [
+        reply('eventline.inventory.StockReserved'),
+        reply('eventline.payments.PaymentAuthorized', { paymentId: 'p1' }),
+        deadline, // confirm timed out: plan confirm, pay, reserve
+        deadline,
+        deadline,
+        deadline, // confirm's compensation spent: the refund goes out anyway
+        reply('eventline.payments.PaymentRefunded'),
+        reply('eventline.inventory.StockReleased'),
+      ],
+      start,
+      3,
+    );
+    const applied = decisions.filter((d) => d.kind === 'apply');
+    assert.deepEqual(
+      applied.map((d) => [d.transition, d.send?.stepIndex ?? null, d.next.state]),
+      [
+        ['STEP_SUCCEEDED', 1, 'RUNNING'],
+        ['STEP_SUCCEEDED', 2, 'RUNNING'],
+        ['STEP_TIMED_OUT', 2, 'COMPENSATING'],
+        ['COMPENSATION_RESENT', 2, 'COMPENSATING'],
+        ['COMPENSATION_RESENT', 2, 'COMPENSATING'],
+        ['COMPENSATION_EXHAUSTED', 1, 'COMPENSATING'],
+        ['COMPENSATION_CONFIRMED', 0, 'COMPENSATING'],
+        ['COMPENSATION_CONFIRMED', null, 'FAILED'],
+      ],
+    );
+    const ended = last(decisions).next;
+    assert.equal(ended.failureReason, 'COMPENSATION_EXHAUSTED');
+    assert.match(ended.failureDetail ?? '', /step confirm was sent 3 times without/);
+  });
+
   test('replies the saga is not waiting for are ignored, and every reply after the end', () => {
     const [, early] = run([
       reply('eventline.inventory.StockReserved'),
