@@ -115,7 +115,8 @@ class Arrivals {
   handledPerSecond(): number {
     const first = Math.min(...this.sent.values());
     const last = Math.max(...this.received.values());
-    return this.sent.size / Math.max(0.001, (last - first) / 1000);
+    // n events span n - 1 intervals.
+    return (this.sent.size - 1) / Math.max(0.001, (last - first) / 1000);
   }
 
   latencies(): number[] {
