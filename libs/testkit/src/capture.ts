@@ -53,25 +53,30 @@ export async function startTestCapture(
     slotName,
   });
   const connect = createConnectClient({ url: endpoints.connectUrl });
-  await connect.apply(connectorName, config);
-  await connect.waitUntilRunning(connectorName, 90_000);
-
-  return {
-    connectorName,
-    slotName,
-    async stop() {
-      await connect.remove(connectorName);
-      await waitFor(
-        async () => {
-          const { rows } = await db.adminPool.query<{ active: boolean }>(
-            'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-            [slotName],
-          );
-          return rows[0]?.active !== true;
-        },
-        { what: `slot ${slotName} to be released`, timeoutMs: 30_000 },
-      );
-      await dropCaptureSlot(db.adminPool, slotName);
-    },
+  const stop = async () => {
+    await connect.remove(connectorName);
+    await waitFor(
+      async () => {
+        const { rows } = await db.adminPool.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+          [slotName],
+        );
+        return rows[0]?.active !== true;
+      },
+      { what: `slot ${slotName} to be released`, timeoutMs: 30_000 },
+    );
+    await dropCaptureSlot(db.adminPool, slotName);
   };
+
+  await connect.apply(connectorName, config);
+  try {
+    await connect.waitUntilRunning(connectorName, 90_000);
+  } catch (error) {
+    // The caller gets no handle to stop it with: a connector left behind
+    // would hold its slot, and WAL, for good.
+    await stop().catch(() => undefined);
+    throw error;
+  }
+
+  return { connectorName, slotName, stop };
 }
