@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { delay } from '@eventline/observability';
+
 import {
   startOrderSystem,
   type OrderSystem,
@@ -88,7 +90,7 @@ export async function startSagaWorld(options: OrderSystemOptions = {}): Promise<
       if (!retryable || Date.now() > giveUpAt) {
         return;
       }
-      await sleep(500);
+      await delay(500);
     }
   }
 
@@ -108,7 +110,7 @@ export async function startSagaWorld(options: OrderSystemOptions = {}): Promise<
       if (Date.now() > giveUpAt) {
         return false;
       }
-      await sleep(500);
+      await delay(500);
     }
   }
 
@@ -204,8 +206,4 @@ export function orchestratorProcess(
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
   };
-}
-
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }

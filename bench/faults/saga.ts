@@ -11,13 +11,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { delay } from '@eventline/observability';
 import { testKafka, uniqueName, waitFor } from '@eventline/testkit';
 
 import type { Outcome, Scenario } from './outcome';
 import { checkSagas } from './saga-check';
 import { proveChecker } from './saga-check-proof';
 import { groupLag, startReplyDuplicator } from './saga-replies';
-import { orchestratorProcess, sleep, startSagaWorld } from './saga-world';
+import { orchestratorProcess, startSagaWorld } from './saga-world';
 
 /** How long every saga has to end once the faults stop. */
 const settleMs = 240_000;
@@ -58,7 +59,7 @@ export const orchestratorKill: Scenario = async (run, { events }) => {
       const wanted = (await transitionsOf(kind)) + 1;
       const until = Date.now() + 30_000;
       while ((await transitionsOf(kind)) < wanted && Date.now() < until) {
-        await sleep(10);
+        await delay(10);
       }
       await orchestrator.kill();
       killedAt.push(Date.now());
@@ -119,7 +120,7 @@ export const participantDown: Scenario = async (run, { events }) => {
       const stoppedAt = Date.now();
       await world.system.stop('payments');
       faults++;
-      await sleep(deadlineMs * 2.5);
+      await delay(deadlineMs * 2.5);
       await world.system.start('payments');
       outages.push(`${stoppedAt}-${Date.now()}`);
     }
@@ -189,7 +190,7 @@ export const duplicatedReplies: Scenario = async (run, { events }) => {
   try {
     const injecting = (async () => {
       while (loading) {
-        await sleep(700);
+        await delay(700);
         faults += await duplicator.injectWindow();
       }
     })();
