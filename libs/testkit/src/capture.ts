@@ -24,11 +24,13 @@ export interface TestCapture {
 /**
  * Captures a test database's outbox with a connector made from a real file in
  * connectors/ (the same settings the services use), under a name, slot and
- * topic prefix of the test's own. Returns once the connector runs.
+ * topic prefix of the test's own, with `overrides` on top (a tuning run's
+ * settings). Returns once the connector runs.
  */
 export async function startTestCapture(
   db: TestDatabase,
   connectorFile = 'orders.json',
+  overrides: ConnectorConfig = {},
 ): Promise<TestCapture> {
   const endpoints = stackEndpoints();
   const definition = (await loadConnectorDefinitions(connectorsDir)).find(
@@ -45,6 +47,7 @@ export async function startTestCapture(
     'database.dbname': db.name,
     'slot.name': slotName,
     'topic.prefix': `cdc.${db.name}`,
+    ...overrides,
   };
 
   await migrate(db.pool, [outboxMigrations]);
