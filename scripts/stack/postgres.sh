@@ -17,7 +17,9 @@ pg_bindir() {
 
 as_pg_owner() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From / so that the postgres user is not left in a folder it may not
+    # read (a checkout under a private temporary folder, say).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import {
-  type CatalogEntry,
-  type Decoded,
-  type StockItem,
-  type StockReserved,
-} from '@eventline/schemas';
+import { type Decoded, type StockItem, type StockReserved } from '@eventline/schemas';
 import {
   startServiceWorld,
   type ServiceWorld,
@@ -28,7 +23,6 @@ let world: ServiceWorld<InventoryService>;
 let service: InventoryService;
 let producer: RecordProducer;
 let replies: Collector;
-let catalog: CatalogEntry[];
 let baseUrl: string;
 
 before(async () => {
@@ -41,7 +35,7 @@ before(async () => {
     collect: 'inventory.events',
     start: startInventoryService,
   });
-  ({ db, service, producer, catalog } = world);
+  ({ db, service, producer } = world);
   replies = world.collected as Collector;
   baseUrl = service.url;
 });
@@ -50,14 +44,8 @@ after(async () => {
   await world?.close();
 });
 
-function command(fullName: string): CatalogEntry {
-  const entry = catalog.find((e) => e.fullName === fullName);
-  assert.ok(entry, `${fullName} is in the catalog`);
-  return entry;
-}
-
 async function reserve(sagaId: string, orderId: string, items: StockItem[]): Promise<void> {
-  await producer.send(command('eventline.inventory.ReserveStock'), sagaId, {
+  await producer.send(world.entry('eventline.inventory.ReserveStock'), sagaId, {
     sagaId,
     orderId,
     items,
@@ -67,7 +55,7 @@ async function reserve(sagaId: string, orderId: string, items: StockItem[]): Pro
 }
 
 async function release(sagaId: string, orderId: string): Promise<void> {
-  await producer.send(command('eventline.inventory.ReleaseStock'), sagaId, {
+  await producer.send(world.entry('eventline.inventory.ReleaseStock'), sagaId, {
     sagaId,
     orderId,
     occurredAt: new Date(),

@@ -6,7 +6,6 @@ import {
   avroType,
   createCodec,
   createRegistryClient,
-  type CatalogEntry,
   type OrderConfirmed,
 } from '@eventline/schemas';
 import {
@@ -32,7 +31,6 @@ let kafka: Kafka;
 let service: NotificationService;
 let producer: RecordProducer;
 let rawProducer: Producer;
-let catalog: CatalogEntry[];
 let baseUrl: string;
 
 before(async () => {
@@ -43,7 +41,7 @@ before(async () => {
     topics: ['orders.events'],
     start: startNotificationService,
   });
-  ({ db, service, producer, catalog } = world);
+  ({ db, service, producer } = world);
   kafka = testKafka(db.name);
   baseUrl = service.url;
   // The record producer's partitioner, so that both land an order's events in one partition.
@@ -59,14 +57,8 @@ after(async () => {
   await world?.close();
 });
 
-function entry(fullName: string): CatalogEntry {
-  const found = catalog.find((e) => e.fullName === fullName);
-  assert.ok(found, `${fullName} is in the catalog`);
-  return found;
-}
-
 async function confirmed(orderId: string): Promise<void> {
-  await producer.send(entry('eventline.orders.OrderConfirmed'), orderId, {
+  await producer.send(world.entry('eventline.orders.OrderConfirmed'), orderId, {
     orderId,
     sagaId: randomUUID(),
     occurredAt: new Date(),
@@ -75,7 +67,7 @@ async function confirmed(orderId: string): Promise<void> {
 }
 
 async function cancelled(orderId: string): Promise<void> {
-  await producer.send(entry('eventline.orders.OrderCancelled'), orderId, {
+  await producer.send(world.entry('eventline.orders.OrderCancelled'), orderId, {
     orderId,
     sagaId: randomUUID(),
     reason: 'PAYMENT_DECLINED',
@@ -132,7 +124,7 @@ test('a confirmed order and a cancelled order each get one notice of their outco
 
 test('the same event delivered twice records one notice', async () => {
   const orderId = randomUUID();
-  const target = entry('eventline.orders.OrderConfirmed');
+  const target = world.entry('eventline.orders.OrderConfirmed');
   const registry = createRegistryClient({ url: stackEndpoints().registryUrl });
   const schemaId = (await registry.lookup(target.subject, target.schema))?.id;
   assert.ok(schemaId !== undefined, `${target.subject} is registered`);

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import {
-  type CatalogEntry,
   type Decoded,
   type PaymentAuthorized,
   type PaymentDeclined,
@@ -29,7 +28,6 @@ let world: ServiceWorld<PaymentService>;
 let service: PaymentService;
 let producer: RecordProducer;
 let replies: Collector;
-let catalog: CatalogEntry[];
 let baseUrl: string;
 
 before(async () => {
@@ -42,7 +40,7 @@ before(async () => {
     collect: 'payments.events',
     start: startPaymentService,
   });
-  ({ db, service, producer, catalog } = world);
+  ({ db, service, producer } = world);
   replies = world.collected as Collector;
   baseUrl = service.url;
 });
@@ -50,12 +48,6 @@ before(async () => {
 after(async () => {
   await world?.close();
 });
-
-function command(fullName: string): CatalogEntry {
-  const entry = catalog.find((e) => e.fullName === fullName);
-  assert.ok(entry, `${fullName} is in the catalog`);
-  return entry;
-}
 
 interface Order {
   sagaId: string;
@@ -68,7 +60,7 @@ function newOrder(customerId: string = randomUUID()): Order {
 }
 
 async function authorize(order: Order, amountMinor: number): Promise<void> {
-  await producer.send(command('eventline.payments.AuthorizePayment'), order.sagaId, {
+  await producer.send(world.entry('eventline.payments.AuthorizePayment'), order.sagaId, {
     ...order,
     amountMinor,
     currency: 'EUR',
@@ -78,7 +70,7 @@ async function authorize(order: Order, amountMinor: number): Promise<void> {
 }
 
 async function refund(order: Order, paymentId: string, amountMinor: number): Promise<void> {
-  await producer.send(command('eventline.payments.RefundPayment'), order.sagaId, {
+  await producer.send(world.entry('eventline.payments.RefundPayment'), order.sagaId, {
     sagaId: order.sagaId,
     orderId: order.orderId,
     paymentId,
