@@ -45,10 +45,6 @@ import {
   type Workload,
 } from './lib/consumer-variants';
 
-// createEventConsumer's dead-letter producer uses the default partitioner and
-// kafkajs warns about it on every start; the warning says nothing about this run.
-process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-
 const { values: args } = parseArgs({
   options: {
     events: { type: 'string', default: '20000' },

@@ -44,10 +44,6 @@ import {
   writeResult,
 } from './lib/run';
 
-// createEventConsumer's dead-letter producer uses the default partitioner and
-// kafkajs warns about it on every start; the warning says nothing about this run.
-process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-
 const { values: args } = parseArgs({
   options: {
     rates: { type: 'string', default: '50,200,1000' },

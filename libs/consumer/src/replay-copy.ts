@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 
 import type { PartitionPlan } from './replay';
 
@@ -27,7 +27,12 @@ export async function copyWindow(
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `eventline-copy-${randomUUID()}`;
-  const producer = kafka.producer({ idempotent: true });
+  // Every record is sent to the partition it came from; naming the partitioner
+  // only keeps kafkajs from warning that its default changed.
+  const producer = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   const consumer = kafka.consumer({ groupId });
 
   try {
