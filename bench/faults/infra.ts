@@ -7,13 +7,18 @@ import { randomUUID } from 'node:crypto';
 
 import { delay } from '@eventline/observability';
 import { createCaptureLagMonitor, type SlotLag } from '@eventline/outbox';
-import { testKafka } from '@eventline/testkit';
+import { createTestDatabase, testKafka } from '@eventline/testkit';
+import { Partitioners } from 'kafkajs';
 
 import type { Outcome, Scenario } from './outcome';
 import { startPipeline, type Pipeline, type Verdict } from './pipeline';
 import { signal, stackUp, stopPostgres, waitForExit } from './stack-control';
 
 const drainTimeoutMs = 180_000;
+// How long an idle slot may take to pass another database's writes: a
+// heartbeat (heartbeat.interval.ms 10 s), then Debezium confirms what it read
+// at its offset flushes (offset.flush.interval.ms 5 s). Measured 22-23 s.
+const idleWindowMs = 50_000;
 
 function outcomeOf(
   scenario: string,
@@ -176,34 +181,79 @@ const connectFreeze: Scenario = async (run, { events }) => {
   }
 };
 
-/** No writes for 35 s: heartbeats must still move the slot's confirmed position. */
+/**
+ * The case heartbeats exist for: this database is idle while another one on
+ * the same cluster writes WAL. Debezium only confirms positions of changes it
+ * read, so without a change here the slot would keep that WAL; the heartbeat
+ * query writes one, and the confirmed position must pass the other
+ * database's writes. A control pipeline with heartbeats off runs beside it
+ * and must not pass them, or the check would prove nothing.
+ */
 const idleHeartbeat: Scenario = async (run) => {
-  const pipeline = await startPipeline(`idle_${run}`);
+  const watched = await startPipeline(`idle_${run}`);
+  const control = await startPipeline(`idle_control_${run}`, {
+    connector: { 'heartbeat.interval.ms': '0' },
+  });
+  const busy = await createTestDatabase(`fault_idle_busy_${run}`);
+  const violations: string[] = [];
   try {
-    await pipeline.generate(20);
-    const drained = await pipeline.drained(60_000);
-    const confirmed = async () =>
-      (
-        await pipeline.db.adminPool.query<{ lsn: string }>(
-          'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
-          [pipeline.db.name],
-        )
-      ).rows[0]?.lsn ?? '';
-    const before = await confirmed();
-    const deadline = Date.now() + 35_000;
-    let after = before;
-    while (after === before && Date.now() < deadline) {
-      await delay(1000);
-      after = await confirmed();
+    await Promise.all([watched.generate(20), control.generate(20)]);
+    const drained = (await watched.drained(60_000)) && (await control.drained(60_000));
+
+    // About 8 MB of WAL in another database; the target is where it ends.
+    await busy.pool.query('CREATE TABLE churn (id serial PRIMARY KEY, filler text)');
+    await busy.pool.query(
+      "INSERT INTO churn (filler) SELECT repeat('x', 1000) FROM generate_series(1, 8000)",
+    );
+    const target = (
+      await busy.adminPool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')
+    ).rows[0]?.lsn;
+    if (!target) {
+      throw new Error('pg_current_wal_lsn() returned nothing');
     }
-    const violations =
-      after === before ? [`the slot did not advance from ${before} in 35 s without writes`] : [];
-    return outcomeOf('idle-heartbeat', run, 0, await pipeline.check(), drained, {
+
+    const passed = async (pipeline: Pipeline) =>
+      (
+        await pipeline.db.adminPool.query<{ passed: boolean }>(
+          `SELECT confirmed_flush_lsn >= $2::pg_lsn AS passed
+             FROM pg_replication_slots WHERE slot_name = $1`,
+          [pipeline.db.name, target],
+        )
+      ).rows[0]?.passed === true;
+    const writtenAt = Date.now();
+    const deadline = writtenAt + idleWindowMs;
+    let watchedPassed = false;
+    while (!watchedPassed && Date.now() < deadline) {
+      await delay(1000);
+      watchedPassed = await passed(watched);
+    }
+    const passedAfterMs = Date.now() - writtenAt;
+    // The control gets the whole window, not just the time the watched took.
+    await delay(Math.max(0, deadline - Date.now()));
+    const controlPassed = await passed(control);
+    if (!watchedPassed) {
+      violations.push(
+        `the slot's confirmed position did not pass ${target} within ${idleWindowMs / 1000} s of another database's writes`,
+      );
+    }
+    if (controlPassed) {
+      violations.push(
+        "the control slot without heartbeats passed the other database's writes too: the check proves nothing",
+      );
+    }
+    return outcomeOf('idle-heartbeat', run, 0, await watched.check(), drained, {
       violations,
-      details: { confirmedBefore: before, confirmedAfter: after },
+      details: {
+        target,
+        watchedPassed: String(watchedPassed),
+        passedAfterMs,
+        controlPassed: String(controlPassed),
+      },
     });
   } finally {
-    await closeQuietly(pipeline);
+    await closeQuietly(watched);
+    await closeQuietly(control);
+    await busy.drop().catch(() => undefined);
   }
 };
 
@@ -216,7 +266,9 @@ const idleHeartbeat: Scenario = async (run) => {
 const poison: Scenario = async (run, { events }) => {
   const pipeline = await startPipeline(`poison_${run}`);
   const consumer = pipeline.consumer;
-  const producer = testKafka(`${pipeline.db.name}-poison`).producer();
+  const producer = testKafka(`${pipeline.db.name}-poison`).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const poisoned = [pipeline.keys[3] ?? 'key-3', pipeline.keys[7] ?? 'key-7'];
   const violations: string[] = [];

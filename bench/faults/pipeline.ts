@@ -39,6 +39,8 @@ export interface PipelineOptions {
   keys?: number;
   /** Run the consumer as a process of its own (startConsumerProcess) instead of in this one. */
   consumerProcess?: boolean;
+  /** Connector settings over connectors/orders.json (a scenario's control run). */
+  connector?: Record<string, string>;
 }
 
 export interface GenerateOptions {
@@ -95,7 +97,7 @@ export async function startPipeline(
   const catalog = await testCatalog(db.name);
   const registry = createRegistryClient({ url: stackEndpoints().registryUrl });
   await registerCatalog(registry, catalog);
-  const capture: TestCapture = await startTestCapture(db);
+  const capture: TestCapture = await startTestCapture(db, 'orders.json', options.connector);
   const topic = pipelineTopic(db.name);
   const admin = testKafka(`${db.name}-admin`).admin();
   await admin.connect();
