@@ -197,6 +197,8 @@ const idleHeartbeat: Scenario = async (run) => {
   const busy = await createTestDatabase(`fault_idle_busy_${run}`);
   const violations: string[] = [];
   try {
+    // The control is a whole pipeline so that its drain shows its connector
+    // is alive: a slot that stays behind must be for want of heartbeats.
     await Promise.all([watched.generate(20), control.generate(20)]);
     const drained = (await watched.drained(60_000)) && (await control.drained(60_000));
 
